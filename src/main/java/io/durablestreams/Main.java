@@ -1,0 +1,73 @@
+package io.durablestreams;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+
+import io.durablestreams.config.ServerSettings;
+import io.durablestreams.http.SecurityHeadersFilter;
+import io.durablestreams.http.StreamService;
+import io.durablestreams.store.StreamStore;
+
+import io.helidon.config.Config;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * Starts the standalone Durable Streams server.
+ */
+public final class Main {
+
+    private static final System.Logger LOGGER = System.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    /**
+     * Starts the server with configuration from {@code application.yaml}, environment variables
+     * and system properties, and stops it on JVM shutdown.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        // Logging first, so that configuration problems are reported through it.
+        LogConfig.configureRuntime();
+
+        // Configuration: an invalid value stops start-up with a message naming the key.
+        Config config = Config.create();
+        ServerSettings settings = ServerSettings.from(config.get(ServerSettings.CONFIG_KEY));
+        StreamStore store = new StreamStore(Clock.systemUTC(), settings.reapInterval());
+
+        // Server.
+        WebServer server = WebServer.builder()
+                .config(config.get("server"))
+                .routing(routing -> routing(routing, store, settings))
+                .build()
+                .start();
+        LOGGER.log(Level.INFO, "Durable Streams server listening on http://{0}:{1,number,#}{2}/"
+                        + " (in-memory store, long-poll timeout {3}, SSE reconnect interval {4},"
+                        + " max append {5,number,#} bytes, max read chunk {6,number,#} bytes)",
+                config.get("server.host").asString().orElse("0.0.0.0"), server.port(),
+                settings.mountPath(), settings.longPollTimeout(), settings.sseReconnectInterval(),
+                settings.maxAppendBytes(), settings.maxReadBytes());
+
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            server.stop();
+            store.close();
+            LOGGER.log(Level.INFO, "Durable Streams server stopped");
+        }));
+    }
+
+    /**
+     * Registers the protocol under the configured mount path.
+     *
+     * @param routing the routing to add to
+     * @param store the streams to serve
+     * @param settings protocol settings
+     */
+    static void routing(HttpRouting.Builder routing, StreamStore store, ServerSettings settings) {
+        routing.addFilter(new SecurityHeadersFilter(settings.corsAllowedOrigins()))
+                .register(settings.mountPath(),
+                        new StreamService(store, settings, Clock.systemUTC()));
+    }
+}

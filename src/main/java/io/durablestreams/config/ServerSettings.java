@@ -1,0 +1,128 @@
+package io.durablestreams.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Objects;
+
+import io.helidon.config.Config;
+
+/**
+ * The server's protocol settings, read from the {@code durable-streams} configuration node.
+ *
+ * @param mountPath URL path under which streams live, for example {@code /v1/stream}
+ * @param longPollTimeout how long a long-poll read waits for data before answering 204
+ * @param sseReconnectInterval how long an SSE response stays open before the server ends it so
+ *        that the client reconnects
+ * @param maxAppendBytes largest accepted request body; larger ones get 413
+ * @param maxReadBytes largest response chunk of a catch-up or long-poll read
+ * @param maxPathBytes longest accepted stream path after the mount path; longer ones get 414
+ * @param reapInterval how often expired streams are looked for and removed
+ * @param corsAllowedOrigins origins allowed to read responses in a browser; {@code *} for any
+ */
+public record ServerSettings(String mountPath,
+                             Duration longPollTimeout,
+                             Duration sseReconnectInterval,
+                             long maxAppendBytes,
+                             int maxReadBytes,
+                             int maxPathBytes,
+                             Duration reapInterval,
+                             List<String> corsAllowedOrigins) {
+
+    /** Name of the configuration node these settings are read from. */
+    public static final String CONFIG_KEY = "durable-streams";
+
+    /**
+     * Checks the arguments.
+     *
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    public ServerSettings {
+        Objects.requireNonNull(mountPath, "mountPath");
+        if (!mountPath.startsWith("/") || (mountPath.length() > 1 && mountPath.endsWith("/"))) {
+            throw new IllegalArgumentException("mount-path must start with / and not end with /,"
+                    + " for example /v1/stream; got " + mountPath);
+        }
+        requirePositive("long-poll-timeout", longPollTimeout);
+        requirePositive("sse-reconnect-interval", sseReconnectInterval);
+        requirePositive("reap-interval", reapInterval);
+        if (maxAppendBytes <= 0) {
+            throw new IllegalArgumentException("max-append-bytes must be positive; got "
+                    + maxAppendBytes);
+        }
+        if (maxReadBytes <= 0) {
+            throw new IllegalArgumentException("max-read-bytes must be positive; got "
+                    + maxReadBytes);
+        }
+        if (maxPathBytes <= 0) {
+            throw new IllegalArgumentException("max-path-bytes must be positive; got "
+                    + maxPathBytes);
+        }
+        corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+    }
+
+    /**
+     * Returns the defaults, which suit a developer's machine.
+     *
+     * @return default settings
+     */
+    public static ServerSettings defaults() {
+        return new ServerSettings("/v1/stream", Duration.ofSeconds(30), Duration.ofSeconds(60),
+                16L * 1024 * 1024, 1024 * 1024, 1024, Duration.ofSeconds(1), List.of("*"));
+    }
+
+    /**
+     * Reads settings from configuration, using the defaults for absent keys.
+     *
+     * @param config the {@code durable-streams} node
+     * @return the settings
+     * @throws IllegalArgumentException naming the key whose value is invalid
+     */
+    public static ServerSettings from(Config config) {
+        ServerSettings d = defaults();
+        return new ServerSettings(
+                config.get("mount-path").asString().orElse(d.mountPath()),
+                duration(config, "long-poll-timeout", d.longPollTimeout()),
+                duration(config, "sse-reconnect-interval", d.sseReconnectInterval()),
+                number(config, "max-append-bytes", d.maxAppendBytes()),
+                Math.toIntExact(number(config, "max-read-bytes", d.maxReadBytes())),
+                Math.toIntExact(number(config, "max-path-bytes", d.maxPathBytes())),
+                duration(config, "reap-interval", d.reapInterval()),
+                config.get("cors.allowed-origins").asList(String.class)
+                        .orElse(d.corsAllowedOrigins()));
+    }
+
+    private static Duration duration(Config config, String key, Duration fallback) {
+        var value = config.get(key).asString();
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Duration.parse(value.get());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be an ISO-8601"
+                    + " duration such as PT30S or PT0.5S; got " + value.get());
+        }
+    }
+
+    private static long number(Config config, String key, long fallback) {
+        var value = config.get(key).asString();
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.get().strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be a whole number"
+                    + " of bytes; got " + value.get());
+        }
+    }
+
+    private static void requirePositive(String key, Duration value) {
+        Objects.requireNonNull(value, key);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be positive; got "
+                    + value);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.durablestreams.http;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+import io.durablestreams.store.ProducerId;
+import io.durablestreams.store.StreamConfig;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+
+/**
+ * Parses and validates the protocol's request headers; every failure is a 400 with a reason.
+ */
+final class RequestHeaderParser {
+
+    /**
+     * A non-negative decimal integer without sign, leading zeros, fraction or exponent. At most
+     * 18 digits, so that every match fits in a {@code long}.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,17}");
+
+    /** Largest accepted TTL, about 31,700 years, so that expiry arithmetic cannot overflow. */
+    static final long MAX_TTL_SECONDS = 1_000_000_000_000L;
+
+    private RequestHeaderParser() {
+    }
+
+    /**
+     * Reads the stream configuration of a create request.
+     *
+     * @param headers the request headers
+     * @return the configuration; the content type defaults to {@code application/octet-stream}
+     */
+    static StreamConfig streamConfig(Headers headers) {
+        String contentType = contentType(headers).orElse(StreamConfig.DEFAULT_CONTENT_TYPE);
+        OptionalLong ttl = ttlSeconds(headers);
+        Optional<Instant> expiresAt = expiresAt(headers);
+        if (ttl.isPresent() && expiresAt.isPresent()) {
+            throw HttpProblemException.badRequest(
+                    "Send either Stream-TTL or Stream-Expires-At, not both");
+        }
+        return new StreamConfig(contentType, ttl, expiresAt);
+    }
+
+    /**
+     * Reads the {@code Content-Type} header.
+     *
+     * @param headers the request headers
+     * @return the value, or empty when absent or blank
+     */
+    static Optional<String> contentType(Headers headers) {
+        Optional<String> value = headers.first(HeaderNames.CONTENT_TYPE).map(String::strip);
+        if (value.isPresent() && !value.get().isEmpty()) {
+            String mediaType = StreamConfig.mediaTypeOf(value.get());
+            if (mediaType.indexOf('/') <= 0 || mediaType.endsWith("/")) {
+                throw HttpProblemException.badRequest("Invalid Content-Type: " + value.get());
+            }
+        }
+        return value.filter(v -> !v.isEmpty());
+    }
+
+    /**
+     * Tells whether the request carries {@code Stream-Closed: true}; any other value counts as
+     * absent, as the protocol requires.
+     *
+     * @param headers the request headers
+     * @return true to close
+     */
+    static boolean closeRequested(Headers headers) {
+        return headers.first(ProtocolHeaders.STREAM_CLOSED)
+                .map(v -> v.strip().equalsIgnoreCase("true"))
+                .orElse(false);
+    }
+
+    /**
+     * Reads {@code Stream-Seq}.
+     *
+     * @param headers the request headers
+     * @return the value, or empty when absent
+     */
+    static Optional<String> streamSeq(Headers headers) {
+        Optional<String> seq = headers.first(ProtocolHeaders.STREAM_SEQ);
+        if (seq.isPresent() && seq.get().isEmpty()) {
+            throw HttpProblemException.badRequest("Stream-Seq must not be empty");
+        }
+        return seq;
+    }
+
+    /**
+     * Reads the idempotent-producer headers, which come as a set of three or not at all.
+     *
+     * @param headers the request headers
+     * @return the producer identity, or empty when none of the three headers is present
+     */
+    static Optional<ProducerId> producer(Headers headers) {
+        Optional<String> id = headers.first(ProtocolHeaders.PRODUCER_ID);
+        Optional<String> epoch = headers.first(ProtocolHeaders.PRODUCER_EPOCH);
+        Optional<String> seq = headers.first(ProtocolHeaders.PRODUCER_SEQ);
+        if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
+            return Optional.empty();
+        }
+        if (id.isEmpty() || epoch.isEmpty() || seq.isEmpty()) {
+            throw HttpProblemException.badRequest("Producer-Id, Producer-Epoch and Producer-Seq"
+                    + " must be sent together");
+        }
+        if (id.get().isBlank()) {
+            throw HttpProblemException.badRequest("Producer-Id must not be empty");
+        }
+        long epochValue = producerNumber(ProtocolHeaders.PRODUCER_EPOCH, epoch.get());
+        long seqValue = producerNumber(ProtocolHeaders.PRODUCER_SEQ, seq.get());
+        return Optional.of(new ProducerId(id.get(), epochValue, seqValue));
+    }
+
+    private static OptionalLong ttlSeconds(Headers headers) {
+        Optional<String> value = headers.first(ProtocolHeaders.STREAM_TTL);
+        if (value.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        String text = value.get().strip();
+        if (!DECIMAL.matcher(text).matches() || Long.parseLong(text) > MAX_TTL_SECONDS) {
+            throw HttpProblemException.badRequest("Invalid Stream-TTL: " + text
+                    + "; expected whole seconds as a plain decimal number up to "
+                    + MAX_TTL_SECONDS);
+        }
+        return OptionalLong.of(Long.parseLong(text));
+    }
+
+    private static Optional<Instant> expiresAt(Headers headers) {
+        Optional<String> value = headers.first(ProtocolHeaders.STREAM_EXPIRES_AT);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = value.get().strip();
+        try {
+            return Optional.of(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant());
+        } catch (DateTimeParseException e) {
+            throw HttpProblemException.badRequest("Invalid Stream-Expires-At: " + text
+                    + "; expected an RFC 3339 timestamp such as 2030-01-01T00:00:00Z");
+        }
+    }
+
+    private static long producerNumber(HeaderName name, String value) {
+        String text = value.strip();
+        if (!DECIMAL.matcher(text).matches() || Long.parseLong(text) > ProducerId.MAX_VALUE) {
+            throw HttpProblemException.badRequest("Invalid " + name.defaultCase() + ": " + text
+                    + "; expected an integer from 0 to 2^53-1");
+        }
+        return Long.parseLong(text);
+    }
+}

@@ -1,0 +1,115 @@
+package io.durablestreams.http;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.util.HexFormat;
+
+import io.helidon.http.Status;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * Turns the raw URL path below the mount path into a stream path, rejecting paths that could be
+ * ambiguous or unsafe.
+ *
+ * <p>A stream path is a sequence of segments separated by {@code /}. Each segment is
+ * percent-decoded and must be valid UTF-8 without control characters. Empty segments, {@code .}
+ * and {@code ..} are rejected, and so is an encoded slash ({@code %2F}), so that every stream
+ * has exactly one URL and no path can name anything outside the stream namespace.
+ */
+final class StreamPaths {
+
+    private StreamPaths() {
+    }
+
+    /**
+     * Extracts and validates the stream path.
+     *
+     * @param rawPath the request's raw (still percent-encoded) path, starting with the mount path
+     * @param mountPath the mount path, without trailing slash
+     * @param maxPathBytes longest accepted stream path, in UTF-8 bytes
+     * @return the decoded stream path, without leading slash
+     * @throws HttpProblemException 404 outside the mount path, 414 when too long, 400 when invalid
+     */
+    static String streamPath(String rawPath, String mountPath, int maxPathBytes) {
+        String prefix = mountPath.equals("/") ? "/" : mountPath + "/";
+        if (!rawPath.startsWith(prefix) || rawPath.length() == prefix.length()) {
+            throw new HttpProblemException(Status.NOT_FOUND_404,
+                    "No stream here; stream URLs look like " + prefix + "{path}");
+        }
+        String encoded = rawPath.substring(prefix.length());
+        if (encoded.length() > maxPathBytes * 3L) {
+            throw tooLong(maxPathBytes);
+        }
+
+        StringBuilder path = new StringBuilder(encoded.length());
+        for (String segment : encoded.split("/", -1)) {
+            String decoded = decodeSegment(segment);
+            if (decoded.isEmpty() || decoded.equals(".") || decoded.equals("..")) {
+                throw HttpProblemException.badRequest("Invalid stream path: segments must not be"
+                        + " empty, '.' or '..'");
+            }
+            if (!path.isEmpty()) {
+                path.append('/');
+            }
+            path.append(decoded);
+        }
+        String result = path.toString();
+        if (result.getBytes(UTF_8).length > maxPathBytes) {
+            throw tooLong(maxPathBytes);
+        }
+        return result;
+    }
+
+    private static String decodeSegment(String segment) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= segment.length()
+                        || !HexFormat.isHexDigit(segment.charAt(i + 1))
+                        || !HexFormat.isHexDigit(segment.charAt(i + 2))) {
+                    throw HttpProblemException.badRequest("Invalid percent-encoding in stream path");
+                }
+                int b = HexFormat.fromHexDigits(segment, i + 1, i + 3);
+                if (b == '/') {
+                    throw HttpProblemException.badRequest("Stream paths must not contain an"
+                            + " encoded slash (%2F); use / between segments");
+                }
+                bytes.write(b);
+                i += 2;
+            } else if (c > 0x7f) {
+                bytes.writeBytes(String.valueOf(c).getBytes(UTF_8));
+            } else {
+                bytes.write(c);
+            }
+        }
+        String decoded = decodeUtf8(bytes.toByteArray());
+        for (int i = 0; i < decoded.length(); i++) {
+            if (Character.isISOControl(decoded.charAt(i))) {
+                throw HttpProblemException.badRequest("Stream paths must not contain control"
+                        + " characters");
+            }
+        }
+        return decoded;
+    }
+
+    private static String decodeUtf8(byte[] bytes) {
+        try {
+            return UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw HttpProblemException.badRequest("Stream path is not valid UTF-8");
+        }
+    }
+
+    private static HttpProblemException tooLong(int maxPathBytes) {
+        return new HttpProblemException(Status.REQUEST_URI_TOO_LONG_414,
+                "Stream path is longer than " + maxPathBytes + " bytes");
+    }
+}

@@ -1,0 +1,316 @@
+package io.durablestreams.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import io.durablestreams.config.ServerSettings;
+import io.durablestreams.json.InvalidJsonException;
+import io.durablestreams.json.JsonMessages;
+import io.durablestreams.live.Cursors;
+import io.durablestreams.live.SseReader;
+import io.durablestreams.live.SseWriter;
+import io.durablestreams.store.Append;
+import io.durablestreams.store.AppendResult;
+import io.durablestreams.store.CreateResult;
+import io.durablestreams.store.DurableStream;
+import io.durablestreams.store.LiveWait;
+import io.durablestreams.store.Offsets;
+import io.durablestreams.store.ProducerId;
+import io.durablestreams.store.ReadResult;
+import io.durablestreams.store.StreamConfig;
+import io.durablestreams.store.StreamException;
+import io.durablestreams.store.StreamStore;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Serves the Durable Streams protocol for every stream below the path this service is
+ * registered at: PUT creates, POST appends or closes, GET reads (catch-up, long-poll or SSE),
+ * HEAD returns metadata and DELETE deletes.
+ *
+ * <p>Handlers run on the virtual thread Helidon gives each request and block freely: a live read
+ * parks its thread on the stream's condition until data arrives.
+ */
+public final class StreamService implements HttpService {
+
+    private static final System.Logger LOGGER = System.getLogger(StreamService.class.getName());
+
+    private final StreamStore store;
+    private final ServerSettings settings;
+    private final Cursors cursors;
+
+    /**
+     * Creates the service.
+     *
+     * @param store the streams to serve
+     * @param settings protocol settings; its mount path must be the path this service is
+     *        registered at
+     * @param clock source of the current time, for cursors
+     */
+    public StreamService(StreamStore store, ServerSettings settings, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.cursors = new Cursors(clock);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.any(this::handle);
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        try {
+            String path = StreamPaths.streamPath(req.path().absolute().rawPath(),
+                    settings.mountPath(), settings.maxPathBytes());
+            Method method = req.prologue().method();
+            if (method.equals(Method.PUT)) {
+                create(path, req, res);
+            } else if (method.equals(Method.POST)) {
+                append(path, req, res);
+            } else if (method.equals(Method.GET)) {
+                read(path, req, res);
+            } else if (method.equals(Method.HEAD)) {
+                metadata(path, res);
+            } else if (method.equals(Method.DELETE)) {
+                delete(path, res);
+            } else {
+                res.header(HeaderNames.ALLOW, "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+                throw new HttpProblemException(Status.METHOD_NOT_ALLOWED_405,
+                        "Method " + method.text() + " is not supported on streams");
+            }
+        } catch (HttpProblemException e) {
+            LOGGER.log(Level.DEBUG, () -> "Rejected request: " + e.getMessage());
+            ErrorResponses.send(res, e);
+        } catch (StreamException e) {
+            LOGGER.log(Level.DEBUG, () -> "Stream operation failed: " + e.getMessage());
+            ErrorResponses.send(res, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOGGER.log(Level.DEBUG, "Request interrupted, most likely by server shutdown");
+        }
+    }
+
+    private void create(String path, ServerRequest req, ServerResponse res) {
+        rejectForkHeaders(req);
+        StreamConfig config = RequestHeaderParser.streamConfig(req.headers());
+        boolean close = RequestHeaderParser.closeRequested(req.headers());
+        byte[] body = readBody(req);
+        List<byte[]> records = config.isJson() ? jsonRecords(body, true) : bodyRecords(body);
+
+        CreateResult result = store.create(path, config, records, close);
+        DurableStream stream = result.stream();
+        if (result.created()) {
+            res.status(Status.CREATED_201);
+            res.header(HeaderNames.LOCATION, req.requestedUri().toUri().toString());
+        } else {
+            res.status(Status.OK_200);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, stream.config().contentType());
+        res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(stream.tail()));
+        if (stream.isClosed()) {
+            res.header(ProtocolHeaders.STREAM_CLOSED, "true");
+        }
+        res.send();
+    }
+
+    private void append(String path, ServerRequest req, ServerResponse res) {
+        DurableStream stream = find(path);
+        Optional<String> contentType = RequestHeaderParser.contentType(req.headers());
+        boolean close = RequestHeaderParser.closeRequested(req.headers());
+        Optional<String> streamSeq = RequestHeaderParser.streamSeq(req.headers());
+        Optional<ProducerId> producer = RequestHeaderParser.producer(req.headers());
+        byte[] body = readBody(req);
+        if (body.length == 0 && !close) {
+            throw HttpProblemException.badRequest("Append body is empty; send data, or"
+                    + " Stream-Closed: true to close the stream");
+        }
+
+        List<byte[]> records = bodyRecords(body);
+        boolean jsonBody = contentType.map(stream.config()::acceptsContentType).orElse(false)
+                && stream.config().isJson();
+        if (jsonBody && body.length > 0) {
+            records = jsonRecordsUnlessClosed(stream, body);
+        }
+        AppendResult result = stream.append(new Append(contentType, records, close, streamSeq,
+                producer));
+
+        res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(result.tail()));
+        if (result.closed()) {
+            res.header(ProtocolHeaders.STREAM_CLOSED, "true");
+        }
+        result.producer().ifPresent(p -> {
+            res.header(ProtocolHeaders.PRODUCER_EPOCH, Long.toString(p.epoch()));
+            res.header(ProtocolHeaders.PRODUCER_SEQ, Long.toString(p.seq()));
+        });
+        // Producers learn from 200 that their batch was stored and from 204 that it was a repeat;
+        // a close-only request stores no batch, so it gets 204 like plain appends.
+        boolean newData = producer.isPresent() && !result.duplicate() && !records.isEmpty();
+        res.status(newData ? Status.OK_200 : Status.NO_CONTENT_204);
+        res.send();
+    }
+
+    private void read(String path, ServerRequest req, ServerResponse res)
+            throws InterruptedException {
+        DurableStream stream = find(path);
+        ReadRequest request = ReadRequest.parse(req.query());
+        long from = request.startPosition(stream);
+        switch (request.mode()) {
+            case CATCH_UP -> {
+                ReadResult read = stream.read(from, settings.maxReadBytes());
+                String cacheControl = request.fromTail()
+                        ? ReadResponses.NO_STORE
+                        : ReadResponses.CACHEABLE;
+                ReadResponses.sendData(req, res, stream, read, cacheControl, Optional.empty());
+            }
+            case LONG_POLL -> longPoll(req, res, stream, from, request.cursor());
+            case SSE -> sse(res, stream, from, request.cursor());
+        }
+    }
+
+    private void longPoll(ServerRequest req, ServerResponse res, DurableStream stream, long from,
+                          Optional<String> cursor) throws InterruptedException {
+        ReadResult read = stream.read(from, settings.maxReadBytes());
+        if (!read.hasData() && !read.endOfStream()) {
+            LiveWait wake = stream.awaitData(from, settings.longPollTimeout());
+            if (wake == LiveWait.DELETED) {
+                throw new HttpProblemException(Status.NOT_FOUND_404,
+                        "Stream " + stream.path() + " was deleted");
+            }
+            read = stream.read(from, settings.maxReadBytes());
+        }
+        if (read.hasData()) {
+            ReadResponses.sendData(req, res, stream, read, ReadResponses.CACHEABLE,
+                    Optional.of(cursors.next(cursor)));
+        } else {
+            ReadResponses.sendNoData(res, from, read.endOfStream(), cursors.next(cursor));
+        }
+    }
+
+    private void sse(ServerResponse res, DurableStream stream, long from, Optional<String> cursor)
+            throws InterruptedException {
+        if (SseReader.usesBase64(stream.config().mediaType())) {
+            res.header(ProtocolHeaders.SSE_DATA_ENCODING, "base64");
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.status(Status.OK_200);
+        try (OutputStream body = res.outputStream()) {
+            SseWriter writer = new SseWriter(body);
+            new SseReader(stream, writer, cursors, cursor, settings.maxReadBytes())
+                    .serve(from, settings.sseReconnectInterval());
+        } catch (IOException | UncheckedIOException e) {
+            LOGGER.log(Level.DEBUG, () -> "SSE connection for " + stream.path() + " ended: "
+                    + e.getMessage());
+        }
+    }
+
+    private void metadata(String path, ServerResponse res) {
+        DurableStream stream = find(path);
+        res.header(HeaderNames.CONTENT_TYPE, stream.config().contentType());
+        res.header(HeaderNames.CACHE_CONTROL, ReadResponses.NO_STORE);
+        res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(stream.tail()));
+        stream.config().ttlSeconds().ifPresent(
+                ttl -> res.header(ProtocolHeaders.STREAM_TTL, Long.toString(ttl)));
+        stream.config().expiresAt().ifPresent(
+                at -> res.header(ProtocolHeaders.STREAM_EXPIRES_AT, at.toString()));
+        if (stream.isClosed()) {
+            res.header(ProtocolHeaders.STREAM_CLOSED, "true");
+        }
+        res.status(Status.OK_200);
+        res.send();
+    }
+
+    private void delete(String path, ServerResponse res) {
+        if (!store.delete(path)) {
+            throw notFound(path);
+        }
+        res.status(Status.NO_CONTENT_204);
+        res.send();
+    }
+
+    private DurableStream find(String path) {
+        return store.find(path).orElseThrow(() -> notFound(path));
+    }
+
+    private byte[] readBody(ServerRequest req) {
+        long max = settings.maxAppendBytes();
+        OptionalLong declared = req.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > max) {
+            throw tooLarge(max);
+        }
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = in.readNBytes(Math.toIntExact(Math.min(max + 1, Integer.MAX_VALUE - 8)));
+            if (body.length > max) {
+                throw tooLarge(max);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<byte[]> bodyRecords(byte[] body) {
+        return body.length == 0 ? List.of() : List.of(body);
+    }
+
+    private static List<byte[]> jsonRecords(byte[] body, boolean allowEmptyArray) {
+        if (body.length == 0) {
+            return List.of();
+        }
+        try {
+            return JsonMessages.split(body, allowEmptyArray);
+        } catch (InvalidJsonException e) {
+            throw HttpProblemException.badRequest(e.getMessage());
+        }
+    }
+
+    /**
+     * Splits a JSON append body; when the body is invalid but the stream is closed, the closed
+     * stream takes precedence, as the protocol orders append errors.
+     */
+    private static List<byte[]> jsonRecordsUnlessClosed(DurableStream stream, byte[] body) {
+        try {
+            return JsonMessages.split(body, false);
+        } catch (InvalidJsonException e) {
+            if (stream.isClosed()) {
+                return List.of(body);
+            }
+            throw HttpProblemException.badRequest(e.getMessage());
+        }
+    }
+
+    private static void rejectForkHeaders(ServerRequest req) {
+        if (req.headers().contains(ProtocolHeaders.STREAM_FORKED_FROM)) {
+            // Limitation: forking is not implemented yet, so a fork request is rejected instead
+            // of silently creating an unrelated empty stream.
+            throw new HttpProblemException(Status.NOT_IMPLEMENTED_501,
+                    "Stream forking is not supported by this server");
+        }
+    }
+
+    private static HttpProblemException notFound(String path) {
+        return new HttpProblemException(Status.NOT_FOUND_404, "Stream " + path + " not found");
+    }
+
+    private static HttpProblemException tooLarge(long max) {
+        return new HttpProblemException(Status.REQUEST_ENTITY_TOO_LARGE_413,
+                "Request body is larger than the limit of " + max + " bytes");
+    }
+}

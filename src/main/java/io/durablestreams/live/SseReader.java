@@ -1,0 +1,150 @@
+package io.durablestreams.live;
+
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.durablestreams.json.JsonMessages;
+import io.durablestreams.store.DurableStream;
+import io.durablestreams.store.LiveWait;
+import io.durablestreams.store.Offsets;
+import io.durablestreams.store.ReadResult;
+import io.durablestreams.store.StreamDeletedException;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * Serves one SSE read: sends the stored data from a position, then follows the stream live until
+ * it closes, is deleted, or the connection has been open for the reconnect interval.
+ *
+ * <p>Every {@code data} event is followed by a {@code control} event carrying the next offset, so
+ * a client that reconnects with that offset neither loses nor repeats data. Binary streams (any
+ * content type other than {@code text/*} and {@code application/json}) send base64 text.
+ *
+ * <p>Thread-safety: one instance serves one response on one thread. Events are written while no
+ * stream lock is held.
+ */
+public final class SseReader {
+
+    private static final System.Logger LOGGER = System.getLogger(SseReader.class.getName());
+
+    private final DurableStream stream;
+    private final SseWriter writer;
+    private final Cursors cursors;
+    private final Optional<String> echoedCursor;
+    private final int maxReadBytes;
+    private final boolean base64;
+
+    /**
+     * Creates a reader.
+     *
+     * @param stream the stream to read
+     * @param writer event writer on the response body
+     * @param cursors cursor source
+     * @param echoedCursor the {@code cursor} query parameter, if sent
+     * @param maxReadBytes largest amount of data per {@code data} event
+     */
+    public SseReader(DurableStream stream, SseWriter writer, Cursors cursors,
+                     Optional<String> echoedCursor, int maxReadBytes) {
+        this.stream = Objects.requireNonNull(stream, "stream");
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.cursors = Objects.requireNonNull(cursors, "cursors");
+        this.echoedCursor = Objects.requireNonNull(echoedCursor, "echoedCursor");
+        this.maxReadBytes = maxReadBytes;
+        this.base64 = usesBase64(stream.config().mediaType());
+    }
+
+    /**
+     * Tells whether SSE data events of a stream carry base64 text.
+     *
+     * @param mediaType the stream's media type essence
+     * @return true unless the type is {@code text/*} or {@code application/json}
+     */
+    public static boolean usesBase64(String mediaType) {
+        return !mediaType.startsWith("text/") && !mediaType.equals("application/json");
+    }
+
+    /**
+     * Sends events until the stream ends, the interval passes or the client goes away.
+     *
+     * @param from the position to start at
+     * @param openFor how long to keep the connection open
+     * @throws InterruptedException when the serving thread is interrupted
+     */
+    public void serve(long from, Duration openFor) throws InterruptedException {
+        long deadline = System.nanoTime() + openFor.toNanos();
+        long position = from;
+        try {
+            boolean first = true;
+            while (true) {
+                ReadResult read = stream.read(position, maxReadBytes);
+                if (read.hasData()) {
+                    sendData(read);
+                    sendControl(read.next(), read.upToDate(), read.endOfStream());
+                    writer.flush();
+                    position = read.next();
+                } else if (first || read.endOfStream()) {
+                    // Tell a reader that starts at the tail that it is caught up, or that the
+                    // stream has ended.
+                    sendControl(position, true, read.endOfStream());
+                    writer.flush();
+                }
+                if (read.endOfStream()) {
+                    return;
+                }
+                first = false;
+                if (read.upToDate() && !awaitMore(position, deadline)) {
+                    return;
+                }
+            }
+        } catch (StreamDeletedException e) {
+            LOGGER.log(Level.DEBUG, () -> "SSE read ended because stream " + stream.path()
+                    + " was deleted");
+        } catch (UncheckedIOException e) {
+            LOGGER.log(Level.DEBUG, () -> "SSE client of stream " + stream.path()
+                    + " went away: " + e.getMessage());
+        }
+    }
+
+    /** Waits for data; returns false when the connection should end instead. */
+    private boolean awaitMore(long position, long deadline) throws InterruptedException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return false;
+        }
+        LiveWait wake = stream.awaitData(position, Duration.ofNanos(remaining));
+        // DATA and CLOSED both continue: the next read sends the data or the final control.
+        return wake == LiveWait.DATA || wake == LiveWait.CLOSED;
+    }
+
+    private void sendData(ReadResult read) {
+        byte[] payload;
+        if (stream.config().isJson()) {
+            payload = JsonMessages.toArray(read.data());
+        } else if (base64) {
+            payload = Base64.getEncoder().encode(read.data());
+        } else {
+            payload = read.data();
+        }
+        writer.event("data", payload);
+    }
+
+    private void sendControl(long next, boolean upToDate, boolean closed) {
+        StringBuilder json = new StringBuilder(96);
+        json.append("{\"streamNextOffset\":\"").append(Offsets.format(next)).append('"');
+        if (!closed) {
+            json.append(",\"streamCursor\":\"").append(cursors.next(echoedCursor)).append('"');
+        }
+        if (upToDate) {
+            json.append(",\"upToDate\":true");
+        }
+        if (closed) {
+            json.append(",\"streamClosed\":true");
+        }
+        json.append('}');
+        writer.event("control", json.toString().getBytes(UTF_8));
+    }
+}

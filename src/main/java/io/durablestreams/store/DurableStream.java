@@ -1,0 +1,373 @@
+package io.durablestreams.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+/**
+ * One stream: its configuration, its data and the writer state that decides which appends it
+ * accepts.
+ *
+ * <p>Thread-safety: safe for concurrent use. One {@link ReentrantLock} per stream guards the
+ * fields under "Guarded by lock"; every append, close and delete runs under it, so writer-state
+ * validation and the append it admits are one atomic step. Live readers wait on the
+ * {@link #dataChanged} condition, which every state change signals. Reads copy their bytes after
+ * releasing the lock, which is safe because stored bytes below the tail never change.
+ */
+public final class DurableStream {
+
+    private final String path;
+    private final String id;
+    private final StreamConfig config;
+    private final Clock clock;
+    private final StreamLog log;
+
+    private final ReentrantLock lock = new ReentrantLock();
+
+    /**
+     * Signalled whenever the tail moves, the stream closes or it is deleted. All waiters are
+     * woken ({@code signalAll}) because each waits on its own position and all may be satisfied.
+     */
+    private final Condition dataChanged = lock.newCondition();
+
+    // Guarded by lock.
+    private boolean closed;
+    private ProducerId closedBy;
+    private boolean deleted;
+    private String lastStreamSeq;
+    private final Map<String, ProducerState> producers = new HashMap<>();
+
+    /** Last read or write, for the sliding TTL. Written without the lock by readers. */
+    private volatile long lastAccessMillis;
+
+    DurableStream(String path, String id, StreamConfig config, StreamLog log, Clock clock) {
+        this.path = Objects.requireNonNull(path, "path");
+        this.id = Objects.requireNonNull(id, "id");
+        this.config = Objects.requireNonNull(config, "config");
+        this.log = Objects.requireNonNull(log, "log");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.lastAccessMillis = clock.millis();
+    }
+
+    /**
+     * Returns the stream's path below the mount point.
+     *
+     * @return the path
+     */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * Returns an identifier unique to this incarnation of the stream, so that a stream deleted
+     * and created again at the same path never shares entity tags with its predecessor.
+     *
+     * @return the identifier
+     */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Returns the configuration the stream was created with.
+     *
+     * @return the configuration
+     */
+    public StreamConfig config() {
+        return config;
+    }
+
+    /**
+     * Returns the current tail position.
+     *
+     * @return the tail
+     */
+    public long tail() {
+        return log.tail();
+    }
+
+    /**
+     * Tells whether the stream is closed.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the time when the stream expires if nobody reads or writes it before then.
+     *
+     * @return the expiry instant, or empty for a stream without TTL or expiry time
+     */
+    public Optional<Instant> expiry() {
+        if (config.expiresAt().isPresent()) {
+            return config.expiresAt();
+        }
+        if (config.ttlSeconds().isPresent()) {
+            long ttlMillis = Math.multiplyExact(config.ttlSeconds().getAsLong(), 1000L);
+            return Optional.of(Instant.ofEpochMilli(lastAccessMillis + ttlMillis));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Tells whether the stream has expired.
+     *
+     * @param now the current time
+     * @return true when its expiry time has passed
+     */
+    public boolean isExpired(Instant now) {
+        return expiry().map(at -> !now.isBefore(at)).orElse(false);
+    }
+
+    /** Restarts the sliding TTL window; called by every read and write, never by HEAD. */
+    public void touch() {
+        lastAccessMillis = clock.millis();
+    }
+
+    /**
+     * Appends data, closes the stream, or both, after checking the request against the stream's
+     * closure, content type, idempotent-producer state and {@code Stream-Seq}, in that order.
+     *
+     * @param append the parsed request
+     * @return the outcome
+     * @throws StreamClosedException when the stream is closed and the request is not a repeat of
+     *         the close
+     * @throws StreamConflictException when the content type or {@code Stream-Seq} conflicts
+     * @throws ProducerFencedException when the producer epoch is stale
+     * @throws ProducerSequenceGapException when the producer sequence skips ahead
+     * @throws InvalidRequestException when a new producer epoch does not start at sequence 0
+     * @throws StreamDeletedException when the stream was deleted meanwhile
+     */
+    public AppendResult append(Append append) {
+        lock.lock();
+        try {
+            checkNotDeleted();
+            // Every write restarts the sliding TTL, also a repeated close or a duplicate batch.
+            touch();
+            if (closed) {
+                return repeatOfClose(append);
+            }
+            if (!append.isCloseOnly()) {
+                checkContentType(append);
+            }
+
+            Optional<ProducerId> producer = append.producer();
+            if (producer.isPresent()) {
+                Optional<AppendResult> duplicate = checkProducer(producer.get());
+                if (duplicate.isPresent()) {
+                    return duplicate.get();
+                }
+            }
+            append.streamSeq().ifPresent(this::checkStreamSeq);
+
+            if (!append.isCloseOnly()) {
+                log.append(append.records());
+            }
+            producer.ifPresent(p -> producers.put(p.id(), new ProducerState(p.epoch(), p.seq())));
+            append.streamSeq().ifPresent(seq -> lastStreamSeq = seq);
+            if (append.close()) {
+                closed = true;
+                closedBy = producer.orElse(null);
+            }
+            touch();
+            dataChanged.signalAll();
+            return new AppendResult(log.tail(), closed, false, producer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads stored data from a position, up to a size limit.
+     *
+     * @param from the position to read from, at most the tail
+     * @param maxBytes the number of bytes to stay within; a JSON read returns at least one whole
+     *        message even when that message is larger
+     * @return the data and the stream's state
+     * @throws InvalidRequestException when the position lies beyond the tail, or inside a JSON
+     *         message
+     */
+    public ReadResult read(long from, int maxBytes) {
+        long to;
+        long tail;
+        boolean closedNow;
+        lock.lock();
+        try {
+            checkNotDeleted();
+            tail = log.tail();
+            if (from > tail) {
+                throw new InvalidRequestException("Offset " + Offsets.format(from)
+                        + " is beyond the tail of stream " + path + " at " + Offsets.format(tail));
+            }
+            if (from < log.start() || (config.isJson() && !log.isBoundary(from))) {
+                throw new InvalidRequestException("Offset " + Offsets.format(from)
+                        + " is not a position returned for stream " + path);
+            }
+            if (from == tail) {
+                to = tail;
+            } else if (config.isJson()) {
+                to = log.recordEnd(from, maxBytes);
+            } else {
+                to = Math.min(tail, from + maxBytes);
+            }
+            closedNow = closed;
+        } finally {
+            lock.unlock();
+        }
+        touch();
+        // Copying after unlock is safe: bytes below a tail we have read are never rewritten.
+        return new ReadResult(from, to, log.copy(from, to), tail, closedNow);
+    }
+
+    /**
+     * Blocks until data exists past a position, the stream closes or is deleted, or a timeout
+     * passes.
+     *
+     * @param position the reader's position
+     * @param timeout how long to wait at most
+     * @return why the wait ended
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public LiveWait awaitData(long position, Duration timeout) throws InterruptedException {
+        long remainingNanos = timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            // Checked under the same lock that appends take, so an append between a reader's
+            // catch-up read and this wait is seen here instead of being missed until the timeout.
+            while (true) {
+                if (deleted) {
+                    return LiveWait.DELETED;
+                }
+                if (log.tail() > position) {
+                    return LiveWait.DATA;
+                }
+                if (closed) {
+                    return LiveWait.CLOSED;
+                }
+                if (remainingNanos <= 0) {
+                    return LiveWait.TIMED_OUT;
+                }
+                remainingNanos = dataChanged.awaitNanos(remainingNanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Tells whether an idempotent create with these settings matches this stream.
+     *
+     * @param other the requested configuration
+     * @param closeRequested whether the request asks for a closed stream
+     * @return true when content type, TTL, expiry time and closure status all match
+     */
+    public boolean matches(StreamConfig other, boolean closeRequested) {
+        lock.lock();
+        try {
+            return config.acceptsContentType(other.contentType())
+                    && config.ttlSeconds().equals(other.ttlSeconds())
+                    && config.expiresAt().equals(other.expiresAt())
+                    && closed == closeRequested;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the stream deleted and wakes its live readers so they can end. */
+    void markDeleted() {
+        lock.lock();
+        try {
+            deleted = true;
+            dataChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private AppendResult repeatOfClose(Append append) {
+        assert lock.isHeldByCurrentThread();
+        if (append.isCloseOnly()) {
+            return new AppendResult(log.tail(), true, true, Optional.empty());
+        }
+        if (append.producer().isPresent() && append.producer().get().equals(closedBy)) {
+            return new AppendResult(log.tail(), true, true, append.producer());
+        }
+        throw new StreamClosedException(path, log.tail());
+    }
+
+    private void checkContentType(Append append) {
+        if (append.contentType().isEmpty()) {
+            throw new InvalidRequestException("Content-Type is required on an append with a body;"
+                    + " this stream's content type is " + config.contentType());
+        }
+        String requested = append.contentType().get();
+        if (!config.acceptsContentType(requested)) {
+            throw new StreamConflictException("Content type " + requested
+                    + " does not match the stream's content type " + config.contentType());
+        }
+    }
+
+    /** Validates a producer's epoch and sequence; returns a result when the batch is a repeat. */
+    private Optional<AppendResult> checkProducer(ProducerId producer) {
+        assert lock.isHeldByCurrentThread();
+        ProducerState state = producers.get(producer.id());
+        if (state == null || producer.epoch() > state.epoch()) {
+            if (producer.seq() != 0) {
+                throw new InvalidRequestException("Producer epoch " + producer.epoch()
+                        + " is new, so its first sequence number must be 0, not "
+                        + producer.seq());
+            }
+            return Optional.empty();
+        }
+        if (producer.epoch() < state.epoch()) {
+            throw new ProducerFencedException(producer.id(), producer.epoch(), state.epoch());
+        }
+        if (producer.seq() <= state.lastSeq()) {
+            ProducerId current = new ProducerId(producer.id(), state.epoch(), state.lastSeq());
+            return Optional.of(new AppendResult(log.tail(), closed, true, Optional.of(current)));
+        }
+        if (producer.seq() > state.lastSeq() + 1) {
+            throw new ProducerSequenceGapException(state.lastSeq() + 1, producer.seq());
+        }
+        return Optional.empty();
+    }
+
+    private void checkStreamSeq(String seq) {
+        if (lastStreamSeq != null && compareBytes(seq, lastStreamSeq) <= 0) {
+            throw new StreamConflictException("Stream-Seq " + seq
+                    + " must be greater than the last one, " + lastStreamSeq);
+        }
+    }
+
+    private void checkNotDeleted() {
+        if (deleted) {
+            throw new StreamDeletedException(path);
+        }
+    }
+
+    /** Compares header values byte by byte, as the protocol orders {@code Stream-Seq}. */
+    private static int compareBytes(String a, String b) {
+        // Header values arrive as ISO-8859-1 text, which maps each byte to one char.
+        return Arrays.compareUnsigned(a.getBytes(ISO_8859_1), b.getBytes(ISO_8859_1));
+    }
+
+    /** Writer state of one idempotent producer: its epoch and highest accepted sequence. */
+    private record ProducerState(long epoch, long lastSeq) {
+    }
+}

@@ -8,6 +8,8 @@ import io.durablestreams.store.StreamClosedException;
 import io.durablestreams.store.StreamConflictException;
 import io.durablestreams.store.StreamDeletedException;
 import io.durablestreams.store.StreamException;
+import io.durablestreams.store.StreamGoneException;
+import io.durablestreams.store.StreamNotFoundException;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -33,6 +35,8 @@ final class ErrorResponses {
             case InvalidRequestException invalid -> sendText(res, Status.BAD_REQUEST_400, invalid);
             case StreamConflictException conflict -> sendText(res, Status.CONFLICT_409, conflict);
             case StreamDeletedException deleted -> sendText(res, Status.NOT_FOUND_404, deleted);
+            case StreamNotFoundException notFound -> sendText(res, Status.NOT_FOUND_404, notFound);
+            case StreamGoneException gone -> sendText(res, Status.GONE_410, gone);
             case StreamClosedException closed -> {
                 res.header(ProtocolHeaders.STREAM_CLOSED, "true");
                 res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(closed.tail()));

@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
+import io.durablestreams.store.CreateRequest;
+import io.durablestreams.store.ForkRequest;
+import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerId;
 import io.durablestreams.store.StreamConfig;
 
@@ -33,20 +36,54 @@ final class RequestHeaderParser {
     }
 
     /**
-     * Reads the stream configuration of a create request.
+     * Reads a create request.
      *
      * @param headers the request headers
-     * @return the configuration; the content type defaults to {@code application/octet-stream}
+     * @param body the request body
+     * @param fork the fork part, parsed by the caller because it resolves the source path
+     * @return the request
      */
-    static StreamConfig streamConfig(Headers headers) {
-        String contentType = contentType(headers).orElse(StreamConfig.DEFAULT_CONTENT_TYPE);
+    static CreateRequest createRequest(Headers headers, byte[] body, Optional<ForkRequest> fork) {
         OptionalLong ttl = ttlSeconds(headers);
         Optional<Instant> expiresAt = expiresAt(headers);
         if (ttl.isPresent() && expiresAt.isPresent()) {
             throw HttpProblemException.badRequest(
                     "Send either Stream-TTL or Stream-Expires-At, not both");
         }
-        return new StreamConfig(contentType, ttl, expiresAt);
+        return new CreateRequest(contentType(headers), ttl, expiresAt, body,
+                closeRequested(headers), fork);
+    }
+
+    /**
+     * Reads the fork headers of a create request, except the source path.
+     *
+     * @param headers the request headers
+     * @param sourcePath the resolved source path, when {@code Stream-Forked-From} is present
+     * @return the fork request, or empty when the request creates no fork
+     */
+    static Optional<ForkRequest> forkRequest(Headers headers, Optional<String> sourcePath) {
+        Optional<String> offset = headers.first(ProtocolHeaders.STREAM_FORK_OFFSET);
+        Optional<String> subOffset = headers.first(ProtocolHeaders.STREAM_FORK_SUB_OFFSET);
+        if (sourcePath.isEmpty()) {
+            if (offset.isPresent() || subOffset.isPresent()) {
+                throw HttpProblemException.badRequest("Stream-Fork-Offset and"
+                        + " Stream-Fork-Sub-Offset need Stream-Forked-From");
+            }
+            return Optional.empty();
+        }
+        if (offset.isPresent() && !Offsets.isWellFormed(offset.get())) {
+            throw HttpProblemException.badRequest("Invalid Stream-Fork-Offset: use an offset"
+                    + " returned in Stream-Next-Offset");
+        }
+        long sub = 0;
+        if (subOffset.isPresent()) {
+            if (!DECIMAL.matcher(subOffset.get()).matches()) {
+                throw HttpProblemException.badRequest("Invalid Stream-Fork-Sub-Offset: "
+                        + subOffset.get() + "; expected a non-negative integer");
+            }
+            sub = Long.parseLong(subOffset.get());
+        }
+        return Optional.of(new ForkRequest(sourcePath.get(), offset.map(Offsets::parse), sub));
     }
 
     /**

@@ -19,13 +19,14 @@ import io.durablestreams.live.SseReader;
 import io.durablestreams.live.SseWriter;
 import io.durablestreams.store.Append;
 import io.durablestreams.store.AppendResult;
+import io.durablestreams.store.CreateRequest;
 import io.durablestreams.store.CreateResult;
 import io.durablestreams.store.DurableStream;
+import io.durablestreams.store.ForkRequest;
 import io.durablestreams.store.LiveWait;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerId;
 import io.durablestreams.store.ReadResult;
-import io.durablestreams.store.StreamConfig;
 import io.durablestreams.store.StreamException;
 import io.durablestreams.store.StreamStore;
 
@@ -105,13 +106,13 @@ public final class StreamService implements HttpService {
     }
 
     private void create(String path, ServerRequest req, ServerResponse res) {
-        rejectForkHeaders(req);
-        StreamConfig config = RequestHeaderParser.streamConfig(req.headers());
-        boolean close = RequestHeaderParser.closeRequested(req.headers());
-        byte[] body = readBody(req);
-        List<byte[]> records = config.isJson() ? jsonRecords(body, true) : bodyRecords(body);
+        Optional<String> sourcePath = req.headers().first(ProtocolHeaders.STREAM_FORKED_FROM)
+                .map(this::forkSourcePath);
+        Optional<ForkRequest> fork = RequestHeaderParser.forkRequest(req.headers(), sourcePath);
+        CreateRequest request = RequestHeaderParser.createRequest(req.headers(), readBody(req),
+                fork);
 
-        CreateResult result = store.create(path, config, records, close);
+        CreateResult result = store.create(path, request);
         DurableStream stream = result.stream();
         if (result.created()) {
             res.status(Status.CREATED_201);
@@ -125,6 +126,19 @@ public final class StreamService implements HttpService {
             res.header(ProtocolHeaders.STREAM_CLOSED, "true");
         }
         res.send();
+    }
+
+    /** Resolves a {@code Stream-Forked-From} URL path, which names a stream on this server. */
+    private String forkSourcePath(String value) {
+        String rawPath = value.strip();
+        if (rawPath.startsWith("http://") || rawPath.startsWith("https://")) {
+            try {
+                rawPath = java.net.URI.create(rawPath).getRawPath();
+            } catch (IllegalArgumentException e) {
+                throw HttpProblemException.badRequest("Invalid Stream-Forked-From: " + value);
+            }
+        }
+        return StreamPaths.streamPath(rawPath, settings.mountPath(), settings.maxPathBytes());
     }
 
     private void append(String path, ServerRequest req, ServerResponse res) {
@@ -235,15 +249,13 @@ public final class StreamService implements HttpService {
     }
 
     private void delete(String path, ServerResponse res) {
-        if (!store.delete(path)) {
-            throw notFound(path);
-        }
+        store.delete(path);
         res.status(Status.NO_CONTENT_204);
         res.send();
     }
 
     private DurableStream find(String path) {
-        return store.find(path).orElseThrow(() -> notFound(path));
+        return store.require(path);
     }
 
     private byte[] readBody(ServerRequest req) {
@@ -270,17 +282,6 @@ public final class StreamService implements HttpService {
         return body.length == 0 ? List.of() : List.of(body);
     }
 
-    private static List<byte[]> jsonRecords(byte[] body, boolean allowEmptyArray) {
-        if (body.length == 0) {
-            return List.of();
-        }
-        try {
-            return JsonMessages.split(body, allowEmptyArray);
-        } catch (InvalidJsonException e) {
-            throw HttpProblemException.badRequest(e.getMessage());
-        }
-    }
-
     /**
      * Splits a JSON append body; when the body is invalid but the stream is closed, the closed
      * stream takes precedence, as the protocol orders append errors.
@@ -294,19 +295,6 @@ public final class StreamService implements HttpService {
             }
             throw HttpProblemException.badRequest(e.getMessage());
         }
-    }
-
-    private static void rejectForkHeaders(ServerRequest req) {
-        if (req.headers().contains(ProtocolHeaders.STREAM_FORKED_FROM)) {
-            // Limitation: forking is not implemented yet, so a fork request is rejected instead
-            // of silently creating an unrelated empty stream.
-            throw new HttpProblemException(Status.NOT_IMPLEMENTED_501,
-                    "Stream forking is not supported by this server");
-        }
-    }
-
-    private static HttpProblemException notFound(String path) {
-        return new HttpProblemException(Status.NOT_FOUND_404, "Stream " + path + " not found");
     }
 
     private static HttpProblemException tooLarge(long max) {

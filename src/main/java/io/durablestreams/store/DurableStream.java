@@ -30,6 +30,7 @@ public final class DurableStream {
     private final StreamConfig config;
     private final Clock clock;
     private final StreamLog log;
+    private final Optional<ForkPoint> forkPoint;
 
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -39,7 +40,11 @@ public final class DurableStream {
      */
     private final Condition dataChanged = lock.newCondition();
 
+    /** Number of live forks that read this stream. Guarded by the store's lifecycle lock. */
+    private int forkCount;
+
     // Guarded by lock.
+    private boolean softDeleted;
     private boolean closed;
     private ProducerId closedBy;
     private boolean deleted;
@@ -49,11 +54,13 @@ public final class DurableStream {
     /** Last read or write, for the sliding TTL. Written without the lock by readers. */
     private volatile long lastAccessMillis;
 
-    DurableStream(String path, String id, StreamConfig config, StreamLog log, Clock clock) {
+    DurableStream(String path, String id, StreamConfig config, StreamLog log,
+                  Optional<ForkPoint> forkPoint, Clock clock) {
         this.path = Objects.requireNonNull(path, "path");
         this.id = Objects.requireNonNull(id, "id");
         this.config = Objects.requireNonNull(config, "config");
         this.log = Objects.requireNonNull(log, "log");
+        this.forkPoint = Objects.requireNonNull(forkPoint, "forkPoint");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.lastAccessMillis = clock.millis();
     }
@@ -215,14 +222,14 @@ public final class DurableStream {
                 throw new InvalidRequestException("Offset " + Offsets.format(from)
                         + " is beyond the tail of stream " + path + " at " + Offsets.format(tail));
             }
-            if (from < log.start() || (config.isJson() && !log.isBoundary(from))) {
+            if (config.isJson() && !isRecordBoundary(from)) {
                 throw new InvalidRequestException("Offset " + Offsets.format(from)
                         + " is not a position returned for stream " + path);
             }
             if (from == tail) {
                 to = tail;
             } else if (config.isJson()) {
-                to = log.recordEnd(from, maxBytes);
+                to = recordEnd(from, maxBytes);
             } else {
                 to = Math.min(tail, from + maxBytes);
             }
@@ -232,7 +239,7 @@ public final class DurableStream {
         }
         touch();
         // Copying after unlock is safe: bytes below a tail we have read are never rewritten.
-        return new ReadResult(from, to, log.copy(from, to), tail, closedNow);
+        return new ReadResult(from, to, copy(from, to), tail, closedNow);
     }
 
     /**
@@ -251,7 +258,7 @@ public final class DurableStream {
             // Checked under the same lock that appends take, so an append between a reader's
             // catch-up read and this wait is seen here instead of being missed until the timeout.
             while (true) {
-                if (deleted) {
+                if (deleted || softDeleted) {
                     return LiveWait.DELETED;
                 }
                 if (log.tail() > position) {
@@ -275,15 +282,145 @@ public final class DurableStream {
      *
      * @param other the requested configuration
      * @param closeRequested whether the request asks for a closed stream
-     * @return true when content type, TTL, expiry time and closure status all match
+     * @param otherFork the requested fork point, if the request creates a fork
+     * @return true when content type, TTL, expiry time, closure status and fork point match
      */
-    public boolean matches(StreamConfig other, boolean closeRequested) {
+    public boolean matches(StreamConfig other, boolean closeRequested,
+                           Optional<ForkPoint> otherFork) {
+        boolean sameOrigin = forkPoint.map(f -> otherFork.isPresent()
+                        && f.source() == otherFork.get().source()
+                        && f.position() == otherFork.get().position())
+                .orElse(otherFork.isEmpty());
         lock.lock();
         try {
-            return config.acceptsContentType(other.contentType())
+            return sameOrigin
+                    && config.acceptsContentType(other.contentType())
                     && config.ttlSeconds().equals(other.ttlSeconds())
                     && config.expiresAt().equals(other.expiresAt())
                     && closed == closeRequested;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns where this stream branches from its source.
+     *
+     * @return the fork point, or empty for a stream that is not a fork
+     */
+    public Optional<ForkPoint> forkPoint() {
+        return forkPoint;
+    }
+
+    /**
+     * Copies data of this stream's view: inherited bytes below the fork point, own bytes above.
+     * Needs no lock because stored bytes below the tail never change.
+     *
+     * @param from first position
+     * @param to position past the last byte, at most a tail read before
+     * @return the bytes
+     */
+    byte[] copy(long from, long to) {
+        if (forkPoint.isEmpty() || from >= forkPoint.get().position()) {
+            return log.copy(from, to);
+        }
+        long split = forkPoint.get().position();
+        DurableStream source = forkPoint.get().source();
+        if (to <= split) {
+            return source.copy(from, to);
+        }
+        byte[] inherited = source.copy(from, split);
+        byte[] own = log.copy(split, to);
+        byte[] result = Arrays.copyOf(inherited, inherited.length + own.length);
+        System.arraycopy(own, 0, result, inherited.length, own.length);
+        return result;
+    }
+
+    /**
+     * Tells whether a position of this stream's view is a record boundary.
+     *
+     * @param position a position at most the tail
+     * @return true at the start, the tail, the fork point or the end of a record
+     */
+    boolean isRecordBoundary(long position) {
+        if (position == 0) {
+            return true;
+        }
+        if (forkPoint.isPresent() && position <= forkPoint.get().position()) {
+            return position == forkPoint.get().position()
+                    || forkPoint.get().source().isRecordBoundary(position);
+        }
+        return log.isBoundary(position);
+    }
+
+    /**
+     * Finds how far a read from a record boundary may go without splitting a record, across the
+     * fork point when there is room.
+     *
+     * @param from a record boundary below the tail
+     * @param maxBytes the size to stay within; the first record is returned even when larger
+     * @return the end of the last whole record within {@code maxBytes}
+     */
+    long recordEnd(long from, long maxBytes) {
+        if (forkPoint.isEmpty() || from >= forkPoint.get().position()) {
+            return log.recordEnd(from, maxBytes);
+        }
+        long split = forkPoint.get().position();
+        long end = Math.min(forkPoint.get().source().recordEnd(from, maxBytes), split);
+        long room = maxBytes - (split - from);
+        if (end < split || room <= 0 || log.tail() == split) {
+            return end;
+        }
+        long own = log.recordEnd(split, room);
+        return own - from <= maxBytes ? own : split;
+    }
+
+    /**
+     * Finds the end of the append that contains or starts at a position of this stream's view.
+     * The inherited part of a fork counts as one append ending at the fork point.
+     *
+     * @param from a position at most the tail
+     * @return the end of that append, or {@code from} when no data follows
+     */
+    long batchEnd(long from) {
+        if (forkPoint.isEmpty() || from >= forkPoint.get().position()) {
+            return log.batchEnd(from);
+        }
+        long split = forkPoint.get().position();
+        long end = forkPoint.get().source().batchEnd(from);
+        return end <= from ? split : Math.min(end, split);
+    }
+
+    /** Returns how many live forks read this stream's data. Lifecycle lock held by caller. */
+    int forkCount() {
+        return forkCount;
+    }
+
+    /** Adds or removes a fork reference. Lifecycle lock held by caller. */
+    void addForks(int delta) {
+        forkCount += delta;
+    }
+
+    /**
+     * Tells whether the stream was deleted while forks still read its data.
+     *
+     * @return true once soft-deleted
+     */
+    public boolean isSoftDeleted() {
+        lock.lock();
+        try {
+            return softDeleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the stream soft-deleted and wakes its live readers so they can end. */
+    void markSoftDeleted() {
+        lock.lock();
+        try {
+            softDeleted = true;
+            dataChanged.signalAll();
         } finally {
             lock.unlock();
         }
@@ -358,6 +495,9 @@ public final class DurableStream {
     private void checkNotDeleted() {
         if (deleted) {
             throw new StreamDeletedException(path);
+        }
+        if (softDeleted) {
+            throw new StreamGoneException(path);
         }
     }
 

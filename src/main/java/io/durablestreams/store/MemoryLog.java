@@ -28,6 +28,10 @@ public final class MemoryLog implements StreamLog {
     private volatile long[] recordEnds = new long[8];
     private volatile int recordCount;
 
+    /** End position of every append, ascending; an append of several JSON messages is one. */
+    private volatile long[] batchEnds = new long[8];
+    private volatile int batchCount;
+
     private volatile long tail;
 
     /**
@@ -58,6 +62,7 @@ public final class MemoryLog implements StreamLog {
             position += record.length;
             addRecordEnd(position);
         }
+        addBatchEnd(position);
         tail = position;
     }
 
@@ -103,6 +108,15 @@ public final class MemoryLog implements StreamLog {
     }
 
     @Override
+    public long batchEnd(long from) {
+        int count = batchCount;
+        long[] ends = batchEnds;
+        int found = Arrays.binarySearch(ends, 0, count, from);
+        int index = found >= 0 ? found + 1 : -found - 1;
+        return index < count ? ends[index] : from;
+    }
+
+    @Override
     public boolean isBoundary(long position) {
         if (position == start || position == tail) {
             return true;
@@ -143,6 +157,17 @@ public final class MemoryLog implements StreamLog {
         }
         pages = grown;
         return grown[page];
+    }
+
+    private void addBatchEnd(long end) {
+        long[] ends = batchEnds;
+        int count = batchCount;
+        if (count == ends.length) {
+            ends = Arrays.copyOf(ends, count * 2);
+        }
+        ends[count] = end;
+        batchEnds = ends;
+        batchCount = count + 1;
     }
 
     private void addRecordEnd(long end) {

@@ -6,7 +6,8 @@ package io.durablestreams.store;
  */
 public abstract sealed class StreamException extends RuntimeException
         permits InvalidRequestException, StreamConflictException, StreamClosedException,
-                ProducerFencedException, ProducerSequenceGapException, StreamDeletedException {
+                ProducerFencedException, ProducerSequenceGapException, StreamDeletedException,
+                StreamGoneException, StreamNotFoundException {
 
     StreamException(String message) {
         super(message, null, false, false);

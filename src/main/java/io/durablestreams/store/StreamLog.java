@@ -58,6 +58,14 @@ public interface StreamLog {
     long recordEnd(long from, long maxBytes);
 
     /**
+     * Finds the end of the append that contains or starts at a position.
+     *
+     * @param from a position at or past {@link #start()}
+     * @return the end of that append, or {@code from} when no data follows it
+     */
+    long batchEnd(long from);
+
+    /**
      * Tells whether a position is a record boundary: the start, the tail, or the end of a record.
      *
      * @param position a position in {@code [start, tail]}

@@ -3,6 +3,7 @@ package io.durablestreams.store;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -12,19 +13,28 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.durablestreams.json.InvalidJsonException;
+import io.durablestreams.json.JsonMessages;
 
 /**
- * All streams of a server, by path, with one background reaper that removes expired streams.
+ * All streams of a server, by path: creation, forking, deletion and expiry, with one background
+ * reaper that removes expired streams.
  *
- * <p>Thread-safety: safe for concurrent use. The path map is a {@link ConcurrentHashMap}; there
- * is no store-wide lock on the append or read path. Expired streams are also dropped lazily when
- * a request finds them, so the reaper's interval only bounds how long their memory stays held.
+ * <p>Thread-safety: safe for concurrent use. Lookups go through a {@link ConcurrentHashMap}, so
+ * the append and read paths take no store-wide lock. Changes to which streams exist (create,
+ * delete, expire) take the {@link #lifecycle} lock, because a fork's reference on its source
+ * must be counted in the same step that creates or removes the fork: otherwise a source could
+ * be cleaned up while a fork is being created from it. Lock order: lifecycle, then a stream's
+ * own lock; a stream never takes the lifecycle lock.
  */
 public final class StreamStore implements AutoCloseable {
 
     private static final System.Logger LOGGER = System.getLogger(StreamStore.class.getName());
 
     private final ConcurrentHashMap<String, DurableStream> streams = new ConcurrentHashMap<>();
+    private final ReentrantLock lifecycle = new ReentrantLock();
     private final Clock clock;
     private final ScheduledExecutorService reaper;
 
@@ -44,84 +54,135 @@ public final class StreamStore implements AutoCloseable {
     }
 
     /**
-     * Creates a stream, or confirms that an identical one exists.
+     * Creates a stream or a fork, or confirms that an identical one exists.
      *
      * @param path the stream's path
-     * @param config the requested configuration
-     * @param records initial records, possibly none
-     * @param close whether the stream starts closed
+     * @param request the create request
      * @return the stream and whether this call created it
-     * @throws StreamConflictException when a stream with different settings exists at the path
+     * @throws StreamConflictException when a different stream exists at the path, the path is
+     *         held by a soft-deleted stream, or a fork conflicts with its source
+     * @throws StreamNotFoundException when the fork source does not exist
+     * @throws InvalidRequestException when the body or the fork position is invalid
      */
-    public CreateResult create(String path, StreamConfig config, List<byte[]> records,
-                               boolean close) {
-        while (true) {
-            DurableStream fresh = newStream(path, config, records, close);
-            DurableStream existing = streams.putIfAbsent(path, fresh);
-            if (existing == null) {
-                LOGGER.log(Level.DEBUG, () -> "Created stream " + path);
-                return new CreateResult(fresh, true);
-            }
-            if (existing.isExpired(clock.instant())) {
-                remove(path, existing);
-                continue;
-            }
-            if (!existing.matches(config, close)) {
-                throw new StreamConflictException("Stream " + path
-                        + " already exists with a different content type, TTL, expiry or"
-                        + " closure status");
-            }
-            return new CreateResult(existing, false);
+    public CreateResult create(String path, CreateRequest request) {
+        Optional<List<byte[]>> records = Optional.empty();
+        if (request.fork().isEmpty()) {
+            // Parsed before taking the lifecycle lock, so large bodies do not hold up others.
+            records = Optional.of(records(plainConfig(request), request.body()));
         }
+        lifecycle.lock();
+        try {
+            Optional<ForkPoint> forkPoint = Optional.empty();
+            StreamConfig config = plainConfig(request);
+            if (request.fork().isPresent()) {
+                ForkRequest fork = request.fork().get();
+                DurableStream source = forkSource(fork.sourcePath());
+                config = forkConfig(source, request);
+                forkPoint = Optional.of(new ForkPoint(source, forkPosition(source, fork)));
+            }
+            List<byte[]> initial = records.isPresent()
+                    ? records.get()
+                    : records(config, request.body());
+
+            DurableStream existing = liveOrNull(path);
+            if (existing != null) {
+                if (existing.isSoftDeleted()) {
+                    throw new StreamConflictException("Stream " + path + " was deleted but its"
+                            + " forks still read it, so the path cannot be reused yet");
+                }
+                if (!existing.matches(config, request.close(), forkPoint)) {
+                    throw new StreamConflictException("Stream " + path + " already exists with"
+                            + " a different content type, TTL, expiry, closure status or fork"
+                            + " origin");
+                }
+                return new CreateResult(existing, false);
+            }
+
+            DurableStream stream = newStream(path, config, forkPoint, initial, request.close());
+            streams.put(path, stream);
+            forkPoint.ifPresent(f -> f.source().addForks(1));
+            LOGGER.log(Level.DEBUG, () -> "Created stream " + path);
+            return new CreateResult(stream, true);
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    /**
+     * Returns a live stream.
+     *
+     * @param path the stream's path
+     * @return the stream
+     * @throws StreamNotFoundException when none exists or it has expired
+     * @throws StreamGoneException when it was deleted but forks still read it
+     */
+    public DurableStream require(String path) {
+        DurableStream stream = streams.get(path);
+        if (stream != null && stream.isExpired(clock.instant()) && !stream.isSoftDeleted()) {
+            expire(path, stream);
+            stream = streams.get(path);
+        }
+        if (stream == null) {
+            throw new StreamNotFoundException(path);
+        }
+        if (stream.isSoftDeleted()) {
+            throw new StreamGoneException(path);
+        }
+        return stream;
     }
 
     /**
      * Finds a live stream.
      *
      * @param path the stream's path
-     * @return the stream, or empty when none exists or it has expired
+     * @return the stream, or empty when none exists, it has expired or it is soft-deleted
      */
     public Optional<DurableStream> find(String path) {
-        DurableStream stream = streams.get(path);
-        if (stream == null) {
+        try {
+            return Optional.of(require(path));
+        } catch (StreamNotFoundException | StreamGoneException e) {
             return Optional.empty();
         }
-        if (stream.isExpired(clock.instant())) {
-            remove(path, stream);
-            return Optional.empty();
-        }
-        return Optional.of(stream);
     }
 
     /**
-     * Deletes a stream and wakes its live readers.
+     * Deletes a stream and wakes its live readers. A stream that forks still read is only
+     * soft-deleted, and cleaned up when its last fork goes.
      *
      * @param path the stream's path
-     * @return true when a live stream was deleted
+     * @throws StreamNotFoundException when no live stream exists at the path
+     * @throws StreamGoneException when the stream is already soft-deleted
      */
-    public boolean delete(String path) {
-        Optional<DurableStream> stream = find(path);
-        return stream.isPresent() && remove(path, stream.get());
+    public void delete(String path) {
+        lifecycle.lock();
+        try {
+            DurableStream stream = require(path);
+            remove(stream);
+        } finally {
+            lifecycle.unlock();
+        }
     }
 
     /**
      * Removes every expired stream.
      *
-     * @return how many streams were removed
+     * @return how many streams expired
      */
     public int reapExpired() {
-        int removed = 0;
-        var now = clock.instant();
+        int expired = 0;
+        Instant now = clock.instant();
         for (var entry : streams.entrySet()) {
-            if (entry.getValue().isExpired(now) && remove(entry.getKey(), entry.getValue())) {
-                removed++;
+            DurableStream stream = entry.getValue();
+            if (stream.isExpired(now) && !stream.isSoftDeleted() && expire(entry.getKey(), stream)) {
+                expired++;
             }
         }
-        return removed;
+        return expired;
     }
 
     /**
-     * Returns how many streams the store holds, expired ones not yet reaped included.
+     * Returns how many streams the store holds, soft-deleted and expired ones not yet reaped
+     * included.
      *
      * @return the number of streams
      */
@@ -135,10 +196,99 @@ public final class StreamStore implements AutoCloseable {
         reaper.shutdownNow();
     }
 
-    private DurableStream newStream(String path, StreamConfig config, List<byte[]> records,
+    private DurableStream forkSource(String sourcePath) {
+        try {
+            return require(sourcePath);
+        } catch (StreamGoneException e) {
+            throw new StreamConflictException("Fork source " + sourcePath + " was deleted");
+        }
+    }
+
+    /** Returns the fork's settings: the source's content type and the expiry inheritance rules. */
+    private static StreamConfig forkConfig(DurableStream source, CreateRequest request) {
+        StreamConfig inherited = source.config();
+        if (request.contentType().isPresent()
+                && !inherited.acceptsContentType(request.contentType().get())) {
+            throw new StreamConflictException("Content type " + request.contentType().get()
+                    + " does not match the fork source's content type " + inherited.contentType());
+        }
+        if (request.ttlSeconds().isPresent() || request.expiresAt().isPresent()) {
+            return new StreamConfig(inherited.contentType(), request.ttlSeconds(),
+                    request.expiresAt());
+        }
+        return new StreamConfig(inherited.contentType(), inherited.ttlSeconds(),
+                inherited.expiresAt());
+    }
+
+    /** Resolves the divergence offset and sub-offset to a position in the source's view. */
+    private static long forkPosition(DurableStream source, ForkRequest fork) {
+        long tail = source.tail();
+        if (fork.offset().isEmpty() && fork.subOffset() > 0) {
+            throw new InvalidRequestException("Stream-Fork-Sub-Offset needs Stream-Fork-Offset");
+        }
+        long anchor = fork.offset().orElse(tail);
+        if (anchor > tail) {
+            throw new InvalidRequestException("Stream-Fork-Offset " + Offsets.format(anchor)
+                    + " is beyond the tail of " + source.path() + " at " + Offsets.format(tail));
+        }
+        if (source.config().isJson() && !source.isRecordBoundary(anchor)) {
+            throw new InvalidRequestException("Stream-Fork-Offset " + Offsets.format(anchor)
+                    + " is not a message boundary of " + source.path());
+        }
+        if (fork.subOffset() == 0) {
+            return anchor;
+        }
+
+        long batchEnd = source.batchEnd(anchor);
+        if (source.config().isJson()) {
+            long position = anchor;
+            for (long i = 0; i < fork.subOffset(); i++) {
+                if (position >= batchEnd) {
+                    throw subOffsetPastBoundary(fork, source);
+                }
+                position = source.recordEnd(position, 0);
+            }
+            return position;
+        }
+        if (fork.subOffset() > batchEnd - anchor) {
+            throw subOffsetPastBoundary(fork, source);
+        }
+        return anchor + fork.subOffset();
+    }
+
+    private static InvalidRequestException subOffsetPastBoundary(ForkRequest fork,
+                                                                 DurableStream source) {
+        return new InvalidRequestException("Stream-Fork-Sub-Offset " + fork.subOffset()
+                + " is past the end of the append that follows the fork offset in "
+                + source.path());
+    }
+
+    private static StreamConfig plainConfig(CreateRequest request) {
+        return new StreamConfig(request.contentType().orElse(StreamConfig.DEFAULT_CONTENT_TYPE),
+                request.ttlSeconds(), request.expiresAt());
+    }
+
+    private static List<byte[]> records(StreamConfig config, byte[] body) {
+        if (body.length == 0) {
+            return List.of();
+        }
+        if (!config.isJson()) {
+            return List.of(body);
+        }
+        try {
+            return JsonMessages.split(body, true);
+        } catch (InvalidJsonException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    private DurableStream newStream(String path, StreamConfig config,
+                                    Optional<ForkPoint> forkPoint, List<byte[]> records,
                                     boolean close) {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        DurableStream stream = new DurableStream(path, id, config, new MemoryLog(0), clock);
+        long start = forkPoint.map(ForkPoint::position).orElse(0L);
+        DurableStream stream = new DurableStream(path, id, config, new MemoryLog(start),
+                forkPoint, clock);
         if (!records.isEmpty() || close) {
             stream.append(new Append(Optional.of(config.contentType()), records, close,
                     Optional.empty(), Optional.empty()));
@@ -146,19 +296,62 @@ public final class StreamStore implements AutoCloseable {
         return stream;
     }
 
-    private boolean remove(String path, DurableStream stream) {
-        if (!streams.remove(path, stream)) {
-            return false;
+    /** Returns the stream at a path, expiring it first when due. Lifecycle lock held. */
+    private DurableStream liveOrNull(String path) {
+        DurableStream stream = streams.get(path);
+        if (stream != null && !stream.isSoftDeleted() && stream.isExpired(clock.instant())) {
+            remove(stream);
+            stream = streams.get(path);
         }
-        stream.markDeleted();
-        return true;
+        return stream;
+    }
+
+    private boolean expire(String path, DurableStream stream) {
+        lifecycle.lock();
+        try {
+            if (streams.get(path) != stream || stream.isSoftDeleted()) {
+                return false;
+            }
+            LOGGER.log(Level.DEBUG, () -> "Stream " + path + " expired");
+            remove(stream);
+            return true;
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    /**
+     * Deletes a stream, or soft-deletes it while forks read it, then releases its reference on
+     * its source, cleaning up sources whose last fork this was, up the chain. Lifecycle lock held.
+     */
+    private void remove(DurableStream stream) {
+        assert lifecycle.isHeldByCurrentThread();
+        if (stream.forkCount() > 0) {
+            stream.markSoftDeleted();
+            return;
+        }
+        DurableStream current = stream;
+        while (true) {
+            streams.remove(current.path(), current);
+            current.markDeleted();
+            Optional<ForkPoint> origin = current.forkPoint();
+            if (origin.isEmpty()) {
+                return;
+            }
+            DurableStream source = origin.get().source();
+            source.addForks(-1);
+            if (source.forkCount() > 0 || !source.isSoftDeleted()) {
+                return;
+            }
+            current = source;
+        }
     }
 
     private void reapExpiredSafely() {
         try {
-            int removed = reapExpired();
-            if (removed > 0) {
-                LOGGER.log(Level.DEBUG, () -> "Reaped " + removed + " expired streams");
+            int expired = reapExpired();
+            if (expired > 0) {
+                LOGGER.log(Level.DEBUG, () -> "Reaped " + expired + " expired streams");
             }
         } catch (RuntimeException e) {
             // A failure must not cancel the schedule, or expired streams would pile up.

@@ -1,32 +1,52 @@
 #!/usr/bin/env bash
 # Runs every test: the JUnit tests (mvn verify), then the official conformance suite against the
-# built jar, started here on a free loopback port and stopped afterwards. Fails on any failure.
+# built jar twice, once with the in-memory store and once with the file store, each server
+# started here on a free loopback port and stopped afterwards. Fails on any failure.
+# Arguments are passed to the conformance runner (etc/conformance/run.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source etc/jdk.sh
 
 mvn -B verify
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-log="$(mktemp -t durable-streams-server.XXXXXX.log)"
-# The suite's tests that wait for a long-poll timeout have a 5 s budget, so the server under
-# test uses a short timeout.
-java -Dserver.host=127.0.0.1 -Dserver.port="$port" \
-  -Ddurable-streams.long-poll-timeout=PT0.5S \
-  -jar target/durable-streams-server.jar > "$log" 2>&1 &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 100); do
-  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
-    break
+work="$(mktemp -d -t durable-streams-test.XXXXXX)"
+server_pid=""
+stop_server() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
   fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "error: the server exited during start-up; its log:" >&2
+}
+trap 'stop_server; rm -rf "$work"' EXIT
+
+# Starts the jar with the given JVM options and sets base_url once it answers.
+start_server() {
+  local port log
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  log="$work/server-$port.log"
+  # The suite's tests that wait for a long-poll timeout have a 5 s budget, so the server under
+  # test uses a short timeout.
+  java -Dserver.host=127.0.0.1 -Dserver.port="$port" \
+    -Ddurable-streams.long-poll-timeout=PT0.5S "$@" \
+    -jar target/durable-streams-server.jar > "$log" 2>&1 &
+  server_pid=$!
+  base_url="http://127.0.0.1:$port"
+  if ! curl -s -o /dev/null --retry 100 --retry-delay 0 --retry-max-time 30 \
+      --retry-connrefused "$base_url/"; then
+    echo "error: the server did not start; its log:" >&2
     cat "$log" >&2
     exit 1
   fi
-  sleep 0.1
-done
+}
 
-etc/conformance/run.sh "http://127.0.0.1:$port" "$@"
+echo "== Conformance suite, in-memory store"
+start_server -Ddurable-streams.storage.type=memory
+etc/conformance/run.sh "$base_url" "$@"
+stop_server
+
+echo "== Conformance suite, file store (fsync before acknowledging)"
+start_server -Ddurable-streams.storage.type=file \
+  -Ddurable-streams.storage.directory="$work/data"
+etc/conformance/run.sh "$base_url" "$@"
+stop_server

@@ -36,7 +36,8 @@ public final class Main {
         // Configuration: an invalid value stops start-up with a message naming the key.
         Config config = Config.create();
         ServerSettings settings = ServerSettings.from(config.get(ServerSettings.CONFIG_KEY));
-        StreamStore store = new StreamStore(Clock.systemUTC(), settings.reapInterval());
+        StreamStore store = new StreamStore(settings.storage().open(), Clock.systemUTC(),
+                settings.reapInterval());
 
         // Server.
         WebServer server = WebServer.builder()
@@ -45,11 +46,12 @@ public final class Main {
                 .build()
                 .start();
         LOGGER.log(Level.INFO, "Durable Streams server listening on http://{0}:{1,number,#}{2}/"
-                        + " (in-memory store, long-poll timeout {3}, SSE reconnect interval {4},"
-                        + " max append {5,number,#} bytes, max read chunk {6,number,#} bytes)",
+                        + " ({3}, long-poll timeout {4}, SSE reconnect interval {5},"
+                        + " max append {6,number,#} bytes, max read chunk {7,number,#} bytes)",
                 config.get("server.host").asString().orElse("0.0.0.0"), server.port(),
-                settings.mountPath(), settings.longPollTimeout(), settings.sseReconnectInterval(),
-                settings.maxAppendBytes(), settings.maxReadBytes());
+                settings.mountPath(), store.storageDescription(), settings.longPollTimeout(),
+                settings.sseReconnectInterval(), settings.maxAppendBytes(),
+                settings.maxReadBytes());
 
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             server.stop();

@@ -19,6 +19,7 @@ import io.helidon.config.Config;
  * @param maxPathBytes longest accepted stream path after the mount path; longer ones get 414
  * @param reapInterval how often expired streams are looked for and removed
  * @param corsAllowedOrigins origins allowed to read responses in a browser; {@code *} for any
+ * @param storage where and how streams are stored
  */
 public record ServerSettings(String mountPath,
                              Duration longPollTimeout,
@@ -27,7 +28,8 @@ public record ServerSettings(String mountPath,
                              int maxReadBytes,
                              int maxPathBytes,
                              Duration reapInterval,
-                             List<String> corsAllowedOrigins) {
+                             List<String> corsAllowedOrigins,
+                             StorageSettings storage) {
 
     /** Name of the configuration node these settings are read from. */
     public static final String CONFIG_KEY = "durable-streams";
@@ -59,16 +61,31 @@ public record ServerSettings(String mountPath,
                     + maxPathBytes);
         }
         corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+        Objects.requireNonNull(storage, "storage");
     }
 
     /**
-     * Returns the defaults, which suit a developer's machine.
+     * Returns the defaults, which suit a developer's machine, with the file store in
+     * {@code ./data}.
      *
      * @return default settings
      */
     public static ServerSettings defaults() {
         return new ServerSettings("/v1/stream", Duration.ofSeconds(30), Duration.ofSeconds(60),
-                16L * 1024 * 1024, 1024 * 1024, 1024, Duration.ofSeconds(1), List.of("*"));
+                16L * 1024 * 1024, 1024 * 1024, 1024, Duration.ofSeconds(1), List.of("*"),
+                StorageSettings.defaults());
+    }
+
+    /**
+     * Returns a copy with other storage settings.
+     *
+     * @param storage the storage settings
+     * @return the new settings
+     */
+    public ServerSettings withStorage(StorageSettings storage) {
+        return new ServerSettings(mountPath, longPollTimeout, sseReconnectInterval,
+                maxAppendBytes, maxReadBytes, maxPathBytes, reapInterval, corsAllowedOrigins,
+                storage);
     }
 
     /**
@@ -82,17 +99,30 @@ public record ServerSettings(String mountPath,
         ServerSettings d = defaults();
         return new ServerSettings(
                 config.get("mount-path").asString().orElse(d.mountPath()),
-                duration(config, "long-poll-timeout", d.longPollTimeout()),
-                duration(config, "sse-reconnect-interval", d.sseReconnectInterval()),
-                number(config, "max-append-bytes", d.maxAppendBytes()),
-                Math.toIntExact(number(config, "max-read-bytes", d.maxReadBytes())),
-                Math.toIntExact(number(config, "max-path-bytes", d.maxPathBytes())),
-                duration(config, "reap-interval", d.reapInterval()),
+                duration(config, "long-poll-timeout", "long-poll-timeout", d.longPollTimeout()),
+                duration(config, "sse-reconnect-interval", "sse-reconnect-interval",
+                        d.sseReconnectInterval()),
+                number(config, "max-append-bytes", "max-append-bytes", d.maxAppendBytes()),
+                Math.toIntExact(number(config, "max-read-bytes", "max-read-bytes",
+                        d.maxReadBytes())),
+                Math.toIntExact(number(config, "max-path-bytes", "max-path-bytes",
+                        d.maxPathBytes())),
+                duration(config, "reap-interval", "reap-interval", d.reapInterval()),
                 config.get("cors.allowed-origins").asList(String.class)
-                        .orElse(d.corsAllowedOrigins()));
+                        .orElse(d.corsAllowedOrigins()),
+                StorageSettings.from(config.get("storage")));
     }
 
-    private static Duration duration(Config config, String key, Duration fallback) {
+    /**
+     * Reads an ISO-8601 duration.
+     *
+     * @param config the node holding the key
+     * @param name the key's name below {@code durable-streams}, for messages
+     * @param key the key within {@code config}
+     * @param fallback the value when the key is absent
+     * @return the duration
+     */
+    static Duration duration(Config config, String name, String key, Duration fallback) {
         var value = config.get(key).asString();
         if (value.isEmpty()) {
             return fallback;
@@ -100,12 +130,21 @@ public record ServerSettings(String mountPath,
         try {
             return Duration.parse(value.get());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be an ISO-8601"
+            throw new IllegalArgumentException(CONFIG_KEY + "." + name + " must be an ISO-8601"
                     + " duration such as PT30S or PT0.5S; got " + value.get());
         }
     }
 
-    private static long number(Config config, String key, long fallback) {
+    /**
+     * Reads a whole number.
+     *
+     * @param config the node holding the key
+     * @param name the key's name below {@code durable-streams}, for messages
+     * @param key the key within {@code config}
+     * @param fallback the value when the key is absent
+     * @return the number
+     */
+    static long number(Config config, String name, String key, long fallback) {
         var value = config.get(key).asString();
         if (value.isEmpty()) {
             return fallback;
@@ -113,8 +152,8 @@ public record ServerSettings(String mountPath,
         try {
             return Long.parseLong(value.get().strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be a whole number"
-                    + " of bytes; got " + value.get());
+            throw new IllegalArgumentException(CONFIG_KEY + "." + name + " must be a whole"
+                    + " number; got " + value.get());
         }
     }
 

@@ -1,9 +1,12 @@
 package io.durablestreams.http;
 
+import java.lang.System.Logger.Level;
+
 import io.durablestreams.store.InvalidRequestException;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerFencedException;
 import io.durablestreams.store.ProducerSequenceGapException;
+import io.durablestreams.store.StorageException;
 import io.durablestreams.store.StreamClosedException;
 import io.durablestreams.store.StreamConflictException;
 import io.durablestreams.store.StreamDeletedException;
@@ -21,6 +24,8 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class ErrorResponses {
 
+    private static final System.Logger LOGGER = System.getLogger(ErrorResponses.class.getName());
+
     private ErrorResponses() {
     }
 
@@ -37,6 +42,11 @@ final class ErrorResponses {
             case StreamDeletedException deleted -> sendText(res, Status.NOT_FOUND_404, deleted);
             case StreamNotFoundException notFound -> sendText(res, Status.NOT_FOUND_404, notFound);
             case StreamGoneException gone -> sendText(res, Status.GONE_410, gone);
+            case StorageException storage -> {
+                LOGGER.log(Level.ERROR, storage.getMessage(), storage.getCause());
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                sendText(res, Status.SERVICE_UNAVAILABLE_503, "Storage is unavailable; retry later");
+            }
             case StreamClosedException closed -> {
                 res.header(ProtocolHeaders.STREAM_CLOSED, "true");
                 res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(closed.tail()));

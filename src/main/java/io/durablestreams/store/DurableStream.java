@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,6 +26,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
  */
 public final class DurableStream {
 
+    private final StreamMeta meta;
     private final String path;
     private final String id;
     private final StreamConfig config;
@@ -46,6 +48,8 @@ public final class DurableStream {
     // Guarded by lock.
     private boolean softDeleted;
     private boolean closed;
+    /** Tail after the append that closed the stream; readers see closure once data reaches it. */
+    private long finalPosition;
     private ProducerId closedBy;
     private boolean deleted;
     private String lastStreamSeq;
@@ -53,12 +57,14 @@ public final class DurableStream {
 
     /** Last read or write, for the sliding TTL. Written without the lock by readers. */
     private volatile long lastAccessMillis;
+    /** The last access time handed to storage. Written only by the store's reaper. */
+    private volatile long recordedAccessMillis;
 
-    DurableStream(String path, String id, StreamConfig config, StreamLog log,
-                  Optional<ForkPoint> forkPoint, Clock clock) {
-        this.path = Objects.requireNonNull(path, "path");
-        this.id = Objects.requireNonNull(id, "id");
-        this.config = Objects.requireNonNull(config, "config");
+    DurableStream(StreamMeta meta, StreamLog log, Optional<ForkPoint> forkPoint, Clock clock) {
+        this.meta = Objects.requireNonNull(meta, "meta");
+        this.path = meta.path();
+        this.id = meta.id();
+        this.config = meta.config();
         this.log = Objects.requireNonNull(log, "log");
         this.forkPoint = Objects.requireNonNull(forkPoint, "forkPoint");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -82,6 +88,15 @@ public final class DurableStream {
      */
     public String id() {
         return id;
+    }
+
+    /**
+     * Returns what storage keeps about this stream.
+     *
+     * @return the metadata
+     */
+    public StreamMeta meta() {
+        return meta;
     }
 
     /**
@@ -110,7 +125,7 @@ public final class DurableStream {
     public boolean isClosed() {
         lock.lock();
         try {
-            return closed;
+            return closedForReaders();
         } finally {
             lock.unlock();
         }
@@ -162,6 +177,9 @@ public final class DurableStream {
      * @throws StreamDeletedException when the stream was deleted meanwhile
      */
     public AppendResult append(Append append) {
+        long written;
+        boolean visible;
+        AppendResult result;
         lock.lock();
         try {
             checkNotDeleted();
@@ -183,21 +201,85 @@ public final class DurableStream {
             }
             append.streamSeq().ifPresent(this::checkStreamSeq);
 
-            if (!append.isCloseOnly()) {
-                log.append(append.records());
+            WriterState state = new WriterState(producer, append.streamSeq(), append.close(),
+                    clock.millis());
+            written = log.append(append.records(), state);
+            applyWriterState(state, written);
+            result = new AppendResult(written, closed, false, producer);
+            visible = log.tail() >= written;
+            if (visible) {
+                dataChanged.signalAll();
             }
-            producer.ifPresent(p -> producers.put(p.id(), new ProducerState(p.epoch(), p.seq())));
-            append.streamSeq().ifPresent(seq -> lastStreamSeq = seq);
-            if (append.close()) {
-                closed = true;
-                closedBy = producer.orElse(null);
-            }
-            touch();
-            dataChanged.signalAll();
-            return new AppendResult(log.tail(), closed, false, producer);
         } finally {
             lock.unlock();
         }
+
+        // Waiting for the sync outside the lock lets appends that arrive meanwhile join it.
+        log.awaitDurable(written);
+        if (!visible) {
+            lock.lock();
+            try {
+                dataChanged.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Replays the writer state of one stored append, while the stream is rebuilt at start-up
+     * and before anyone else can see it.
+     *
+     * @param state the state the append carried
+     * @param end the position just past its data
+     */
+    void replay(WriterState state, long end) {
+        lock.lock();
+        try {
+            applyWriterState(state, end);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets the time of the last read or write, as recovered from storage at start-up.
+     *
+     * @param millis epoch milliseconds
+     */
+    void restoreLastAccess(long millis) {
+        lastAccessMillis = millis;
+        recordedAccessMillis = millis;
+    }
+
+    /**
+     * Returns the time of the last read or write.
+     *
+     * @return epoch milliseconds
+     */
+    long lastAccessMillis() {
+        return lastAccessMillis;
+    }
+
+    /**
+     * Returns the last access time if it changed since the previous call, so the reaper hands
+     * storage only new values.
+     *
+     * @return the new last access time, or empty
+     */
+    OptionalLong takeUnrecordedAccess() {
+        long current = lastAccessMillis;
+        if (current == recordedAccessMillis) {
+            return OptionalLong.empty();
+        }
+        recordedAccessMillis = current;
+        return OptionalLong.of(current);
+    }
+
+    /** Returns this stream's log, for storage. */
+    StreamLog log() {
+        return log;
     }
 
     /**
@@ -233,7 +315,7 @@ public final class DurableStream {
             } else {
                 to = Math.min(tail, from + maxBytes);
             }
-            closedNow = closed;
+            closedNow = closedForReaders();
         } finally {
             lock.unlock();
         }
@@ -264,7 +346,7 @@ public final class DurableStream {
                 if (log.tail() > position) {
                     return LiveWait.DATA;
                 }
-                if (closed) {
+                if (closedForReaders()) {
                     return LiveWait.CLOSED;
                 }
                 if (remainingNanos <= 0) {
@@ -297,7 +379,7 @@ public final class DurableStream {
                     && config.acceptsContentType(other.contentType())
                     && config.ttlSeconds().equals(other.ttlSeconds())
                     && config.expiresAt().equals(other.expiresAt())
-                    && closed == closeRequested;
+                    && closedForReaders() == closeRequested;
         } finally {
             lock.unlock();
         }
@@ -440,12 +522,30 @@ public final class DurableStream {
     private AppendResult repeatOfClose(Append append) {
         assert lock.isHeldByCurrentThread();
         if (append.isCloseOnly()) {
-            return new AppendResult(log.tail(), true, true, Optional.empty());
+            return new AppendResult(finalPosition, true, true, Optional.empty());
         }
         if (append.producer().isPresent() && append.producer().get().equals(closedBy)) {
-            return new AppendResult(log.tail(), true, true, append.producer());
+            return new AppendResult(finalPosition, true, true, append.producer());
         }
-        throw new StreamClosedException(path, log.tail());
+        throw new StreamClosedException(path, finalPosition);
+    }
+
+    private void applyWriterState(WriterState state, long end) {
+        assert lock.isHeldByCurrentThread();
+        state.producer().ifPresent(p -> producers.put(p.id(),
+                new ProducerState(p.epoch(), p.seq())));
+        state.streamSeq().ifPresent(seq -> lastStreamSeq = seq);
+        if (state.close()) {
+            closed = true;
+            finalPosition = end;
+            closedBy = state.producer().orElse(null);
+        }
+    }
+
+    /** Tells whether readers see the stream closed: closed, and the final data visible. */
+    private boolean closedForReaders() {
+        assert lock.isHeldByCurrentThread();
+        return closed && log.tail() >= finalPosition;
     }
 
     private void checkContentType(Append append) {
@@ -477,7 +577,8 @@ public final class DurableStream {
         }
         if (producer.seq() <= state.lastSeq()) {
             ProducerId current = new ProducerId(producer.id(), state.epoch(), state.lastSeq());
-            return Optional.of(new AppendResult(log.tail(), closed, true, Optional.of(current)));
+            return Optional.of(new AppendResult(log.tail(), closedForReaders(), true,
+                    Optional.of(current)));
         }
         if (producer.seq() > state.lastSeq() + 1) {
             throw new ProducerSequenceGapException(state.lastSeq() + 1, producer.seq());

@@ -4,11 +4,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A {@link StreamLog} kept in memory in fixed-size pages.
+ * A {@link StreamLog} kept in memory in fixed-size pages; nothing survives a restart.
  *
  * <p>Bytes go into pages of {@value #PAGE_BYTES} bytes so that a long stream never needs one huge
  * array and never copies old data when it grows. The first page starts small and doubles up to
  * the page size, so that the many short streams a server typically holds cost little memory.
+ * Writer state needs no storage here, because the stream keeps it in memory anyway.
  *
  * <p>Thread-safety: see {@link StreamLog}. The page table and the tail are volatile, and a page
  * region below the published tail is never written again, so readers need no lock.
@@ -20,17 +21,10 @@ public final class MemoryLog implements StreamLog {
     private static final int FIRST_PAGE_BYTES = 256;
 
     private final long start;
+    private final RecordIndex index = new RecordIndex();
 
     /** Page table. Replaced, never mutated in place, when a page is added or the first grows. */
     private volatile byte[][] pages = {new byte[FIRST_PAGE_BYTES]};
-
-    /** End position of every record, ascending. Only the appending thread writes it. */
-    private volatile long[] recordEnds = new long[8];
-    private volatile int recordCount;
-
-    /** End position of every append, ascending; an append of several JSON messages is one. */
-    private volatile long[] batchEnds = new long[8];
-    private volatile int batchCount;
 
     private volatile long tail;
 
@@ -55,15 +49,21 @@ public final class MemoryLog implements StreamLog {
     }
 
     @Override
-    public void append(List<byte[]> records) {
+    public long append(List<byte[]> records, WriterState state) {
         long position = tail;
         for (byte[] record : records) {
             write(position, record);
             position += record.length;
-            addRecordEnd(position);
+            index.addRecordEnd(position);
         }
-        addBatchEnd(position);
+        index.addBatchEnd(position);
         tail = position;
+        return position;
+    }
+
+    @Override
+    public void awaitDurable(long position) {
+        // Memory is as durable as it gets, and append already made the data visible.
     }
 
     @Override
@@ -89,40 +89,22 @@ public final class MemoryLog implements StreamLog {
 
     @Override
     public long recordEnd(long from, long maxBytes) {
-        // Count before array: the writer publishes the array first, so this array covers count.
-        int count = recordCount;
-        long[] ends = recordEnds;
-        int first = Arrays.binarySearch(ends, 0, count, from);
-        // The first record after `from` is the one whose end is the smallest end above `from`.
-        int index = first >= 0 ? first + 1 : -first - 1;
-        if (index >= count) {
-            return tail;
-        }
-        long limit = from + maxBytes;
-        long end = ends[index];
-        while (index + 1 < count && ends[index + 1] <= limit) {
-            index++;
-            end = ends[index];
-        }
-        return end;
+        return index.recordEnd(from, maxBytes, tail);
     }
 
     @Override
     public long batchEnd(long from) {
-        int count = batchCount;
-        long[] ends = batchEnds;
-        int found = Arrays.binarySearch(ends, 0, count, from);
-        int index = found >= 0 ? found + 1 : -found - 1;
-        return index < count ? ends[index] : from;
+        return index.batchEnd(from, tail);
     }
 
     @Override
     public boolean isBoundary(long position) {
-        if (position == start || position == tail) {
-            return true;
-        }
-        int count = recordCount;
-        return Arrays.binarySearch(recordEnds, 0, count, position) >= 0;
+        return position == start || position == tail || index.isRecordEnd(position);
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: the pages go with the last reference to this log.
     }
 
     private void write(long position, byte[] bytes) {
@@ -157,27 +139,5 @@ public final class MemoryLog implements StreamLog {
         }
         pages = grown;
         return grown[page];
-    }
-
-    private void addBatchEnd(long end) {
-        long[] ends = batchEnds;
-        int count = batchCount;
-        if (count == ends.length) {
-            ends = Arrays.copyOf(ends, count * 2);
-        }
-        ends[count] = end;
-        batchEnds = ends;
-        batchCount = count + 1;
-    }
-
-    private void addRecordEnd(long end) {
-        long[] ends = recordEnds;
-        int count = recordCount;
-        if (count == ends.length) {
-            ends = Arrays.copyOf(ends, count * 2);
-        }
-        ends[count] = end;
-        recordEnds = ends;
-        recordCount = count + 1;
     }
 }

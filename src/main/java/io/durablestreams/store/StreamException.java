@@ -7,9 +7,13 @@ package io.durablestreams.store;
 public abstract sealed class StreamException extends RuntimeException
         permits InvalidRequestException, StreamConflictException, StreamClosedException,
                 ProducerFencedException, ProducerSequenceGapException, StreamDeletedException,
-                StreamGoneException, StreamNotFoundException {
+                StreamGoneException, StreamNotFoundException, StorageException {
 
     StreamException(String message) {
         super(message, null, false, false);
+    }
+
+    StreamException(String message, Throwable cause) {
+        super(message, cause, false, false);
     }
 }

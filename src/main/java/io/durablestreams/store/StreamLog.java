@@ -3,47 +3,65 @@ package io.durablestreams.store;
 import java.util.List;
 
 /**
- * The stored bytes of one stream: an append-only sequence of records addressed by byte position.
+ * The stored data of one stream: an append-only sequence of records addressed by byte position,
+ * together with the writer state each append carried.
  *
  * <p>A record is the unit one append stores: the whole body of a byte stream append, or one
  * message of a JSON stream. Record boundaries are kept so that reads of JSON streams never split
- * a message.
+ * a message, and append boundaries so that fork sub-offsets can count within one append.
+ *
+ * <p>An append is written by {@link #append} and becomes visible to readers through
+ * {@link #tail()} once {@link #awaitDurable} has returned for it, so a reader never sees data
+ * that a crash could still take away (what survives a crash depends on the log's durability
+ * policy).
  *
  * <p>Thread-safety: {@link #append} is called by one thread at a time (the owning stream's lock
- * ensures this). {@link #copy} and {@link #recordEnd} may run concurrently with an append for any
- * position below a {@link #tail()} value that the caller read before, because appends only write
- * at or past the tail.
+ * ensures this). Every other method may run concurrently with it.
  */
 public interface StreamLog {
 
     /**
-     * Returns the position of the first byte this log stores; positions below it belong to
-     * no record here.
+     * Returns the position of the first byte this log stores; positions below it belong to a
+     * fork's source.
      *
-     * @return the start position, 0 for a stream that stores all of its own data
+     * @return the start position
      */
     long start();
 
     /**
-     * Returns the position just past the last stored byte.
+     * Returns the position just past the last byte readers may see.
      *
-     * @return the tail position
+     * @return the visible tail
      */
     long tail();
 
     /**
-     * Appends records, each keeping its own boundary.
+     * Writes one append: its records and the writer state that admitted it, as one unit that a
+     * crash keeps or loses whole.
      *
-     * @param records the records, none of them empty
+     * @param records the records, none of them empty; empty for a close-only append
+     * @param state the producer, {@code Stream-Seq} and closure the append carries
+     * @return the position just past the written data
+     * @throws StorageException when the write fails
      */
-    void append(List<byte[]> records);
+    long append(List<byte[]> records, WriterState state);
 
     /**
-     * Copies stored bytes into a new array.
+     * Blocks until everything written up to a position is as durable as the log's policy
+     * promises, then makes it visible to readers.
+     *
+     * @param position a position returned by {@link #append}
+     * @throws StorageException when syncing fails
+     */
+    void awaitDurable(long position);
+
+    /**
+     * Copies stored bytes.
      *
      * @param from first position, at least {@link #start()}
      * @param to position past the last byte, at most a tail the caller has read
      * @return the bytes in {@code [from, to)}
+     * @throws StorageException when reading fails
      */
     byte[] copy(long from, long to);
 
@@ -72,4 +90,7 @@ public interface StreamLog {
      * @return true at a boundary
      */
     boolean isBoundary(long position);
+
+    /** Releases the log's resources; its data stays where it is stored. */
+    void close();
 }

@@ -4,7 +4,11 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,17 +39,32 @@ public final class StreamStore implements AutoCloseable {
 
     private final ConcurrentHashMap<String, DurableStream> streams = new ConcurrentHashMap<>();
     private final ReentrantLock lifecycle = new ReentrantLock();
+    private final Storage storage;
     private final Clock clock;
     private final ScheduledExecutorService reaper;
 
     /**
-     * Creates an empty store and starts its reaper.
+     * Creates an in-memory store and starts its reaper.
      *
      * @param clock source of the current time, for TTL and expiry
      * @param reapInterval how often the reaper looks for expired streams
      */
     public StreamStore(Clock clock, Duration reapInterval) {
+        this(new MemoryStorage(), clock, reapInterval);
+    }
+
+    /**
+     * Creates a store on the given storage, loads the streams it holds, removes those that
+     * expired meanwhile, and starts the reaper.
+     *
+     * @param storage where streams are kept
+     * @param clock source of the current time, for TTL and expiry
+     * @param reapInterval how often the reaper looks for expired streams
+     */
+    public StreamStore(Storage storage, Clock clock, Duration reapInterval) {
+        this.storage = Objects.requireNonNull(storage, "storage");
         this.clock = Objects.requireNonNull(clock, "clock");
+        recover();
         this.reaper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("stream-reaper").daemon().factory());
         long intervalMillis = reapInterval.toMillis();
@@ -190,10 +209,97 @@ public final class StreamStore implements AutoCloseable {
         return streams.size();
     }
 
-    /** Stops the reaper. */
+    /** Stops the reaper and closes the storage, syncing what is pending. */
     @Override
     public void close() {
         reaper.shutdownNow();
+        recordAccessTimes();
+        storage.close();
+    }
+
+    /**
+     * Returns a description of the storage, for the start-up log.
+     *
+     * @return the description
+     */
+    public String storageDescription() {
+        return storage.description();
+    }
+
+    /** Rebuilds every stored stream, sources before their forks, then reaps expired ones. */
+    private void recover() {
+        long started = System.nanoTime();
+        List<RecoveredStream> found = storage.recover();
+        Map<String, DurableStream> byId = new HashMap<>();
+        List<RecoveredStream> pending = new ArrayList<>(found);
+        long bytes = 0;
+        while (!pending.isEmpty()) {
+            int before = pending.size();
+            for (Iterator<RecoveredStream> it = pending.iterator(); it.hasNext(); ) {
+                RecoveredStream recovered = it.next();
+                Optional<String> sourceId = recovered.meta().forkSourceId();
+                if (sourceId.isPresent() && !byId.containsKey(sourceId.get())) {
+                    continue;
+                }
+                Optional<ForkPoint> forkPoint = sourceId.map(id -> new ForkPoint(byId.get(id),
+                        recovered.meta().forkPosition()));
+                DurableStream stream = new DurableStream(recovered.meta(), recovered.log(),
+                        forkPoint, clock);
+                for (RecoveredStream.StoredAppend append : recovered.appends()) {
+                    stream.replay(append.state(), append.end());
+                }
+                stream.restoreLastAccess(recovered.lastAccessMillis());
+                if (recovered.softDeleted()) {
+                    stream.markSoftDeleted();
+                }
+                forkPoint.ifPresent(f -> f.source().addForks(1));
+                byId.put(recovered.meta().id(), stream);
+                streams.put(recovered.meta().path(), stream);
+                bytes += recovered.log().tail() - recovered.log().start();
+                it.remove();
+            }
+            if (pending.size() == before) {
+                // A fork whose source is gone cannot be read; keep the rest of the store usable.
+                for (RecoveredStream orphan : pending) {
+                    LOGGER.log(Level.WARNING, "Dropping fork " + orphan.meta().path()
+                            + ": its source stream is missing from storage");
+                    storage.delete(orphan.meta(), orphan.log());
+                }
+                break;
+            }
+        }
+        int expired = reapExpired();
+        cleanUpUnreferencedSoftDeletes();
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        if (!found.isEmpty()) {
+            LOGGER.log(Level.INFO, "Recovered " + streams.size() + " streams (" + bytes
+                    + " bytes) in " + elapsedMillis + " ms; removed " + expired
+                    + " that expired while the server was down");
+        }
+    }
+
+    /** Removes soft-deleted streams that no fork reads any more, as after a crash mid-cascade. */
+    private void cleanUpUnreferencedSoftDeletes() {
+        lifecycle.lock();
+        try {
+            for (DurableStream stream : List.copyOf(streams.values())) {
+                if (stream.isSoftDeleted() && stream.forkCount() == 0) {
+                    remove(stream);
+                }
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    /** Hands storage the last access times of TTL streams that changed since last time. */
+    private void recordAccessTimes() {
+        for (DurableStream stream : streams.values()) {
+            if (stream.config().ttlSeconds().isPresent()) {
+                stream.takeUnrecordedAccess()
+                        .ifPresent(millis -> storage.recordAccess(stream.meta(), millis));
+            }
+        }
     }
 
     private DurableStream forkSource(String sourcePath) {
@@ -286,9 +392,10 @@ public final class StreamStore implements AutoCloseable {
                                     Optional<ForkPoint> forkPoint, List<byte[]> records,
                                     boolean close) {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        long start = forkPoint.map(ForkPoint::position).orElse(0L);
-        DurableStream stream = new DurableStream(path, id, config, new MemoryLog(start),
-                forkPoint, clock);
+        StreamMeta meta = new StreamMeta(path, id, config,
+                forkPoint.map(f -> f.source().id()), forkPoint.map(ForkPoint::position).orElse(0L),
+                clock.millis());
+        DurableStream stream = new DurableStream(meta, storage.create(meta), forkPoint, clock);
         if (!records.isEmpty() || close) {
             stream.append(new Append(Optional.of(config.contentType()), records, close,
                     Optional.empty(), Optional.empty()));
@@ -327,6 +434,7 @@ public final class StreamStore implements AutoCloseable {
     private void remove(DurableStream stream) {
         assert lifecycle.isHeldByCurrentThread();
         if (stream.forkCount() > 0) {
+            storage.markSoftDeleted(stream.meta());
             stream.markSoftDeleted();
             return;
         }
@@ -334,6 +442,7 @@ public final class StreamStore implements AutoCloseable {
         while (true) {
             streams.remove(current.path(), current);
             current.markDeleted();
+            storage.delete(current.meta(), current.log());
             Optional<ForkPoint> origin = current.forkPoint();
             if (origin.isEmpty()) {
                 return;
@@ -350,6 +459,7 @@ public final class StreamStore implements AutoCloseable {
     private void reapExpiredSafely() {
         try {
             int expired = reapExpired();
+            recordAccessTimes();
             if (expired > 0) {
                 LOGGER.log(Level.DEBUG, () -> "Reaped " + expired + " expired streams");
             }

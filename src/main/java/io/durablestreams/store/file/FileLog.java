@@ -1,0 +1,466 @@
+package io.durablestreams.store.file;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.locks.Condition;
+import java.util.function.Consumer;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+import io.durablestreams.store.Durability;
+import io.durablestreams.store.RecordIndex;
+import io.durablestreams.store.RecoveredStream.StoredAppend;
+import io.durablestreams.store.StorageException;
+import io.durablestreams.store.StreamLog;
+import io.durablestreams.store.WriterState;
+
+/**
+ * A {@link StreamLog} in segment files of one directory, each a sequence of checksummed frames
+ * (see {@link Frames}), one frame per append.
+ *
+ * <p>Segment files are named by the stream position of their first byte, zero-padded to 20
+ * digits ({@code 00000000000000001234.seg}), so a missing segment shows as a gap in positions.
+ * A new segment starts when the active one would grow past the segment size. An in-memory index
+ * maps every append to its segment and file offset, so a read at any position starts with a
+ * binary search instead of a scan.
+ *
+ * <p>Thread-safety: see {@link StreamLog}. Appends are serialized by the stream's lock; the
+ * active segment, the index and the written position change only there and are published
+ * through volatile fields. Syncs for group commit are coordinated by {@link #syncLock}.
+ */
+final class FileLog implements StreamLog {
+
+    private static final System.Logger LOGGER = System.getLogger(FileLog.class.getName());
+    private static final String SUFFIX = ".seg";
+
+    private final Path directory;
+    private final long start;
+    private final FileHandles handles;
+    private final Durability durability;
+    private final long segmentBytes;
+    private final Consumer<FileLog> onDirty;
+    private final RecordIndex index = new RecordIndex();
+
+    /** Start position and file of every segment, oldest first. Replaced on roll. */
+    private volatile Segment[] segments;
+    /** Bytes in the active (last) segment. Written only by the appending thread. */
+    private long activeBytes;
+
+    /** Per append: start position, segment number and payload file offset. */
+    private volatile long[] batchStarts = new long[4];
+    private volatile int[] batchSegments = new int[4];
+    private volatile long[] batchOffsets = new long[4];
+    private volatile int batchCount;
+
+    /** Position after the last written append. */
+    private volatile long written;
+    /** Position readers may see. */
+    private volatile long tail;
+    /** Set after a write or sync failure; the log then rejects appends. */
+    private volatile IOException failure;
+
+    private final ReentrantLock syncLock = new ReentrantLock();
+    /** Signalled when a sync completes. */
+    private final Condition synced = syncLock.newCondition();
+    // Guarded by syncLock.
+    private long durable;
+    private boolean syncing;
+
+    private FileLog(Path directory, long start, FileHandles handles, Durability durability,
+                    long segmentBytes, Consumer<FileLog> onDirty) {
+        this.directory = directory;
+        this.start = start;
+        this.handles = handles;
+        this.durability = durability;
+        this.segmentBytes = segmentBytes;
+        this.onDirty = onDirty;
+        this.written = start;
+        this.tail = start;
+        this.durable = start;
+        this.segments = new Segment[0];
+    }
+
+    /**
+     * Creates an empty log in an existing, empty directory.
+     *
+     * @return the log
+     */
+    static FileLog create(Path directory, long start, FileHandles handles, Durability durability,
+                          long segmentBytes, Consumer<FileLog> onDirty) {
+        return new FileLog(directory, start, handles, durability, segmentBytes, onDirty);
+    }
+
+    /**
+     * Opens a log, verifying every frame. A torn or corrupt frame and everything after it is
+     * cut off, with a warning naming the file and position.
+     *
+     * @param appends receives the writer state of every intact append, in order
+     * @return the log
+     * @throws IOException when the directory cannot be read or repaired
+     */
+    static FileLog recover(Path directory, long start, FileHandles handles,
+                           Durability durability, long segmentBytes, Consumer<FileLog> onDirty,
+                           List<StoredAppend> appends) throws IOException {
+        FileLog log = new FileLog(directory, start, handles, durability, segmentBytes, onDirty);
+        List<Path> files = segmentFiles(directory);
+        List<Segment> kept = new ArrayList<>();
+        long position = start;
+        boolean intact = true;
+        for (Path file : files) {
+            if (!intact || segmentStart(file) != position) {
+                if (intact) {
+                    LOGGER.log(Level.WARNING, "Segment " + file + " starts at "
+                            + segmentStart(file) + " but the data before it ends at " + position
+                            + "; dropping it and later segments");
+                }
+                intact = false;
+                handles.evict(file);
+                Files.delete(file);
+                continue;
+            }
+            kept.add(new Segment(position, file));
+            log.segments = kept.toArray(Segment[]::new);
+            long[] end = {position};
+            intact = log.recoverSegment(kept.size() - 1, file, end, appends);
+            position = end[0];
+        }
+        log.written = position;
+        log.tail = position;
+        log.durable = position;
+        return log;
+    }
+
+    @Override
+    public long start() {
+        return start;
+    }
+
+    @Override
+    public long tail() {
+        return tail;
+    }
+
+    @Override
+    public long append(List<byte[]> records, WriterState state) {
+        if (failure != null) {
+            throw new StorageException("Stream storage in " + directory + " failed earlier",
+                    failure);
+        }
+        Frames.Encoded frame = Frames.encode(records, state);
+        try {
+            int segment = segmentFor(frame.frameBytes());
+            long frameOffset = activeBytes;
+            try (FileHandles.Lease lease = handles.lease(segments[segment].file())) {
+                writeFully(lease.channel(), frame.buffers(), frameOffset, frame.frameBytes());
+            }
+            activeBytes += frame.frameBytes();
+            long end = indexAppend(records, segment, frameOffset + frame.payloadOffset());
+            written = end;
+            if (durability != Durability.FSYNC) {
+                tail = end;
+                onDirty.accept(this);
+            }
+            return end;
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            failure = cause;
+            throw new StorageException("Writing to stream storage in " + directory + " failed",
+                    cause);
+        }
+    }
+
+    @Override
+    public void awaitDurable(long position) {
+        if (durability != Durability.FSYNC) {
+            return;
+        }
+        syncLock.lock();
+        try {
+            while (durable < position) {
+                if (syncing) {
+                    synced.awaitUninterruptibly();
+                    continue;
+                }
+                // This thread syncs for every append written so far, including ones whose
+                // threads are waiting here: that is the group commit.
+                syncing = true;
+                long target = written;
+                Segment active = segments[segments.length - 1];
+                syncLock.unlock();
+                try {
+                    force(active.file());
+                } finally {
+                    syncLock.lock();
+                    syncing = false;
+                    synced.signalAll();
+                }
+                durable = Math.max(durable, target);
+                tail = Math.max(tail, durable);
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * Forces written data to disk; the interval syncer and shutdown call this.
+     */
+    void sync() {
+        Segment[] current = segments;
+        if (current.length == 0) {
+            return;
+        }
+        force(current[current.length - 1].file());
+    }
+
+    @Override
+    public byte[] copy(long from, long to) {
+        if (from < start || to < from || to > written) {
+            throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
+                    + " holding [" + start + ", " + written + ")");
+        }
+        byte[] result = new byte[Math.toIntExact(to - from)];
+        int count = batchCount;
+        long[] starts = batchStarts;
+        int[] segmentOf = batchSegments;
+        long[] offsets = batchOffsets;
+        Segment[] files = segments;
+        int batch = batchAt(starts, count, from);
+        long position = from;
+        while (position < to) {
+            long batchEnd = batch + 1 < count ? starts[batch + 1] : written;
+            int length = (int) (Math.min(to, batchEnd) - position);
+            if (length > 0) {
+                long fileOffset = offsets[batch] + (position - starts[batch]);
+                readFully(files[segmentOf[batch]].file(), result,
+                        (int) (position - from), length, fileOffset);
+                position += length;
+            }
+            batch++;
+        }
+        return result;
+    }
+
+    @Override
+    public long recordEnd(long from, long maxBytes) {
+        return index.recordEnd(from, maxBytes, tail);
+    }
+
+    @Override
+    public long batchEnd(long from) {
+        return index.batchEnd(from, tail);
+    }
+
+    @Override
+    public boolean isBoundary(long position) {
+        return position == start || position == tail || index.isRecordEnd(position);
+    }
+
+    @Override
+    public void close() {
+        for (Segment segment : segments) {
+            handles.evict(segment.file());
+        }
+    }
+
+    /** Returns the segment to append a frame to, starting a new one when the active is full. */
+    private int segmentFor(long frameBytes) throws IOException {
+        Segment[] current = segments;
+        if (current.length > 0 && (activeBytes == 0 || activeBytes + frameBytes <= segmentBytes)) {
+            return current.length - 1;
+        }
+        if (current.length > 0 && durability == Durability.FSYNC) {
+            // Later syncs force only the new segment, so the old one must be durable now.
+            force(current[current.length - 1].file());
+        }
+        Path file = directory.resolve(String.format(Locale.ROOT, "%020d%s", written, SUFFIX));
+        Files.createFile(file);
+        if (durability == Durability.FSYNC) {
+            FileStorage.syncDirectory(directory);
+        }
+        Segment[] grown = Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = new Segment(written, file);
+        segments = grown;
+        activeBytes = 0;
+        return grown.length - 1;
+    }
+
+    private long indexAppend(List<byte[]> records, int segment, long payloadOffset) {
+        long position = written;
+        addBatch(position, segment, payloadOffset);
+        for (byte[] record : records) {
+            position += record.length;
+            index.addRecordEnd(position);
+        }
+        index.addBatchEnd(position);
+        return position;
+    }
+
+    private void addBatch(long batchStart, int segment, long payloadOffset) {
+        int count = batchCount;
+        long[] starts = batchStarts;
+        int[] segmentOf = batchSegments;
+        long[] offsets = batchOffsets;
+        if (count == starts.length) {
+            starts = Arrays.copyOf(starts, count * 2);
+            segmentOf = Arrays.copyOf(segmentOf, count * 2);
+            offsets = Arrays.copyOf(offsets, count * 2);
+        }
+        starts[count] = batchStart;
+        segmentOf[count] = segment;
+        offsets[count] = payloadOffset;
+        batchStarts = starts;
+        batchSegments = segmentOf;
+        batchOffsets = offsets;
+        batchCount = count + 1;
+    }
+
+    /**
+     * Reads the frames of one segment into the index. Returns false when the segment had to be
+     * cut short, so later segments are dropped.
+     */
+    private boolean recoverSegment(int segment, Path file, long[] position,
+                                   List<StoredAppend> appends) throws IOException {
+        long offset = 0;
+        try (FileHandles.Lease lease = handles.lease(file)) {
+            FileChannel channel = lease.channel();
+            long size = channel.size();
+            while (offset < size) {
+                String problem = null;
+                ByteBuffer prefix = ByteBuffer.allocate(Frames.PREFIX_BYTES);
+                if (size - offset < Frames.PREFIX_BYTES) {
+                    problem = "torn frame header";
+                } else {
+                    channel.read(prefix, offset);
+                    prefix.flip();
+                }
+                int length = problem == null ? prefix.getInt() : 0;
+                int checksum = problem == null ? prefix.getInt() : 0;
+                if (problem == null && (length <= 0 || length > size - offset - Frames.PREFIX_BYTES)) {
+                    problem = "torn or corrupt frame length " + length;
+                }
+                Frames.Decoded decoded = null;
+                ByteBuffer body = null;
+                if (problem == null) {
+                    body = ByteBuffer.allocate(length);
+                    readFully(channel, body, offset + Frames.PREFIX_BYTES);
+                    body.flip();
+                    if (Frames.checksum(body) != checksum) {
+                        problem = "checksum mismatch";
+                    } else {
+                        try {
+                            decoded = Frames.decode(body.duplicate());
+                        } catch (IllegalArgumentException e) {
+                            problem = e.getMessage();
+                        }
+                    }
+                }
+                if (problem != null) {
+                    long cut = size - offset;
+                    LOGGER.log(Level.WARNING, "Segment " + file + ": " + problem + " at byte "
+                            + offset + "; cutting " + cut + " bytes");
+                    channel.truncate(offset);
+                    channel.force(true);
+                    activeBytes = offset;
+                    return false;
+                }
+
+                long payloadOffset = offset + Frames.PREFIX_BYTES + decoded.payloadOffset();
+                addBatch(position[0], segment, payloadOffset);
+                for (int length2 : decoded.recordLengths()) {
+                    position[0] += length2;
+                    index.addRecordEnd(position[0]);
+                }
+                index.addBatchEnd(position[0]);
+                appends.add(new StoredAppend(decoded.state(), position[0]));
+                offset += Frames.PREFIX_BYTES + length;
+            }
+        }
+        activeBytes = offset;
+        return true;
+    }
+
+    private void force(Path file) {
+        try (FileHandles.Lease lease = handles.lease(file)) {
+            lease.channel().force(false);
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            failure = cause;
+            throw new StorageException("Syncing stream storage in " + directory + " failed", cause);
+        }
+    }
+
+    private void readFully(Path file, byte[] target, int targetOffset, int length,
+                           long fileOffset) {
+        try (FileHandles.Lease lease = handles.lease(file)) {
+            readFully(lease.channel(), ByteBuffer.wrap(target, targetOffset, length), fileOffset);
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            throw new StorageException("Reading stream storage in " + directory + " failed", cause);
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long fileOffset)
+            throws IOException {
+        long offset = fileOffset;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, offset);
+            if (read < 0) {
+                throw new IOException("Unexpected end of segment file at " + offset);
+            }
+            offset += read;
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer[] buffers, long fileOffset,
+                                   long bytes) throws IOException {
+        channel.position(fileOffset);
+        long done = 0;
+        while (done < bytes) {
+            done += channel.write(buffers);
+        }
+    }
+
+    /** Returns the index of the append that contains {@code position}. */
+    private static int batchAt(long[] starts, int count, long position) {
+        int found = Arrays.binarySearch(starts, 0, count, position);
+        if (found >= 0) {
+            // Close-only appends share their start with the next append; take the last one.
+            while (found + 1 < count && starts[found + 1] == position) {
+                found++;
+            }
+            return found;
+        }
+        return Math.max(0, -found - 2);
+    }
+
+    private static List<Path> segmentFiles(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static long segmentStart(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** One segment file and the stream position of its first byte. */
+    private record Segment(long start, Path file) {
+    }
+}

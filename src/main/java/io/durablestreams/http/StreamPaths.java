@@ -25,6 +25,47 @@ final class StreamPaths {
     }
 
     /**
+     * Splits a request path into the path the service is mounted at and the stream path, using
+     * the path Helidon routed relative to the service: its segment count says how many trailing
+     * segments of the raw path name the stream.
+     *
+     * @param rawAbsolute the request's raw (still percent-encoded) absolute path
+     * @param routedPath the path relative to the service's registration, decoded
+     * @param maxPathBytes longest accepted stream path, in UTF-8 bytes
+     * @return the mount path and the stream path
+     * @throws HttpProblemException 404 without a stream path, 414 when too long, 400 when invalid
+     */
+    static Resolved resolve(String rawAbsolute, String routedPath, int maxPathBytes) {
+        // Dot segments and empty segments are rejected first: Helidon normalizes them away in
+        // the routed path, which would make the segment count below wrong.
+        String[] raw = rawAbsolute.split("/", -1);
+        for (int i = 1; i < raw.length; i++) {
+            String segment = raw[i];
+            boolean last = i == raw.length - 1;
+            if ((segment.isEmpty() && !last) || isDotSegment(segment)) {
+                throw HttpProblemException.badRequest("Invalid stream path: segments must not be"
+                        + " empty, '.' or '..'");
+            }
+        }
+        int streamSegments = 0;
+        for (String segment : routedPath.split("/")) {
+            if (!segment.isEmpty()) {
+                streamSegments++;
+            }
+        }
+        int mountEnd = rawAbsolute.length();
+        for (int i = 0; i < streamSegments; i++) {
+            mountEnd = rawAbsolute.lastIndexOf('/', mountEnd - 1);
+        }
+        String mount = rawAbsolute.substring(0, Math.max(mountEnd, 0));
+        while (mount.endsWith("/")) {
+            mount = mount.substring(0, mount.length() - 1);
+        }
+        String prefix = mount.isEmpty() ? "/" : mount;
+        return new Resolved(prefix, streamPath(rawAbsolute, prefix, maxPathBytes));
+    }
+
+    /**
      * Extracts and validates the stream path.
      *
      * @param rawPath the request's raw (still percent-encoded) path, starting with the mount path
@@ -61,6 +102,21 @@ final class StreamPaths {
             throw tooLong(maxPathBytes);
         }
         return result;
+    }
+
+    private static boolean isDotSegment(String rawSegment) {
+        String lower = rawSegment.toLowerCase(java.util.Locale.ROOT);
+        return lower.equals(".") || lower.equals("..") || lower.equals("%2e")
+                || lower.equals("%2e%2e") || lower.equals(".%2e") || lower.equals("%2e.");
+    }
+
+    /**
+     * A request path split at the mount point.
+     *
+     * @param mountPath the raw path the service is mounted at, without trailing slash
+     * @param streamPath the decoded stream path, without leading slash
+     */
+    record Resolved(String mountPath, String streamPath) {
     }
 
     private static String decodeSegment(String segment) {

@@ -58,8 +58,8 @@ public final class StreamService implements HttpService {
      * Creates the service.
      *
      * @param store the streams to serve
-     * @param settings protocol settings; its mount path must be the path this service is
-     *        registered at
+     * @param settings protocol settings; the mount path is taken from each request, so the
+     *        service works wherever an application registers it
      * @param clock source of the current time, for cursors
      */
     public StreamService(StreamStore store, ServerSettings settings, Clock clock) {
@@ -75,11 +75,12 @@ public final class StreamService implements HttpService {
 
     private void handle(ServerRequest req, ServerResponse res) {
         try {
-            String path = StreamPaths.streamPath(req.path().absolute().rawPath(),
-                    settings.mountPath(), settings.maxPathBytes());
+            StreamPaths.Resolved resolved = StreamPaths.resolve(req.path().absolute().rawPath(),
+                    req.path().path(), settings.maxPathBytes());
+            String path = resolved.streamPath();
             Method method = req.prologue().method();
             if (method.equals(Method.PUT)) {
-                create(path, req, res);
+                create(path, resolved.mountPath(), req, res);
             } else if (method.equals(Method.POST)) {
                 append(path, req, res);
             } else if (method.equals(Method.GET)) {
@@ -105,9 +106,9 @@ public final class StreamService implements HttpService {
         }
     }
 
-    private void create(String path, ServerRequest req, ServerResponse res) {
+    private void create(String path, String mountPath, ServerRequest req, ServerResponse res) {
         Optional<String> sourcePath = req.headers().first(ProtocolHeaders.STREAM_FORKED_FROM)
-                .map(this::forkSourcePath);
+                .map(value -> forkSourcePath(value, mountPath));
         Optional<ForkRequest> fork = RequestHeaderParser.forkRequest(req.headers(), sourcePath);
         CreateRequest request = RequestHeaderParser.createRequest(req.headers(), readBody(req),
                 fork);
@@ -128,8 +129,11 @@ public final class StreamService implements HttpService {
         res.send();
     }
 
-    /** Resolves a {@code Stream-Forked-From} URL path, which names a stream on this server. */
-    private String forkSourcePath(String value) {
+    /**
+     * Resolves a {@code Stream-Forked-From} URL path, which names a stream under the same mount
+     * path as the request.
+     */
+    private String forkSourcePath(String value, String mountPath) {
         String rawPath = value.strip();
         if (rawPath.startsWith("http://") || rawPath.startsWith("https://")) {
             try {
@@ -138,7 +142,7 @@ public final class StreamService implements HttpService {
                 throw HttpProblemException.badRequest("Invalid Stream-Forked-From: " + value);
             }
         }
-        return StreamPaths.streamPath(rawPath, settings.mountPath(), settings.maxPathBytes());
+        return StreamPaths.streamPath(rawPath, mountPath, settings.maxPathBytes());
     }
 
     private void append(String path, ServerRequest req, ServerResponse res) {

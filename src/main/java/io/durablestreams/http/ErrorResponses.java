@@ -3,6 +3,7 @@ package io.durablestreams.http;
 import java.lang.System.Logger.Level;
 
 import io.durablestreams.store.InvalidRequestException;
+import io.durablestreams.store.OffsetNotRetainedException;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerFencedException;
 import io.durablestreams.store.ProducerSequenceGapException;
@@ -34,34 +35,45 @@ final class ErrorResponses {
      *
      * @param res the response, not yet sent
      * @param e the failure
+     * @param withBody false for HEAD requests, whose responses carry no content
      */
-    static void send(ServerResponse res, StreamException e) {
-        switch (e) {
-            case InvalidRequestException invalid -> sendText(res, Status.BAD_REQUEST_400, invalid);
-            case StreamConflictException conflict -> sendText(res, Status.CONFLICT_409, conflict);
-            case StreamDeletedException deleted -> sendText(res, Status.NOT_FOUND_404, deleted);
-            case StreamNotFoundException notFound -> sendText(res, Status.NOT_FOUND_404, notFound);
-            case StreamGoneException gone -> sendText(res, Status.GONE_410, gone);
-            case StorageException storage -> {
-                LOGGER.log(Level.ERROR, storage.getMessage(), storage.getCause());
-                res.header(HeaderNames.RETRY_AFTER, "1");
-                sendText(res, Status.SERVICE_UNAVAILABLE_503, "Storage is unavailable; retry later");
+    static void send(ServerResponse res, StreamException e, boolean withBody) {
+        Status status = switch (e) {
+            case InvalidRequestException invalid -> Status.BAD_REQUEST_400;
+            case StreamConflictException conflict -> Status.CONFLICT_409;
+            case StreamDeletedException deleted -> Status.NOT_FOUND_404;
+            case StreamNotFoundException notFound -> Status.NOT_FOUND_404;
+            case StreamGoneException gone -> Status.GONE_410;
+            case OffsetNotRetainedException dropped -> {
+                res.header(ProtocolHeaders.STREAM_EARLIEST_OFFSET,
+                        Offsets.format(dropped.earliest()));
+                yield Status.GONE_410;
             }
             case StreamClosedException closed -> {
                 res.header(ProtocolHeaders.STREAM_CLOSED, "true");
                 res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(closed.tail()));
-                sendText(res, Status.CONFLICT_409, closed);
+                yield Status.CONFLICT_409;
             }
             case ProducerFencedException fenced -> {
                 res.header(ProtocolHeaders.PRODUCER_EPOCH, Long.toString(fenced.currentEpoch()));
-                sendText(res, Status.FORBIDDEN_403, fenced);
+                yield Status.FORBIDDEN_403;
             }
             case ProducerSequenceGapException gap -> {
                 res.header(ProtocolHeaders.PRODUCER_EXPECTED_SEQ, Long.toString(gap.expected()));
                 res.header(ProtocolHeaders.PRODUCER_RECEIVED_SEQ, Long.toString(gap.received()));
-                sendText(res, Status.CONFLICT_409, gap);
+                yield Status.CONFLICT_409;
             }
-        }
+            case StorageException storage -> {
+                LOGGER.log(Level.ERROR, storage.getMessage(), storage.getCause());
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                yield Status.SERVICE_UNAVAILABLE_503;
+            }
+        };
+        // Storage failures name server-side paths, which clients must not see.
+        String message = e instanceof StorageException
+                ? "Storage is unavailable; retry later"
+                : e.getMessage();
+        sendText(res, status, message, withBody);
     }
 
     /**
@@ -69,9 +81,10 @@ final class ErrorResponses {
      *
      * @param res the response, not yet sent
      * @param e the failure
+     * @param withBody false for HEAD requests, whose responses carry no content
      */
-    static void send(ServerResponse res, HttpProblemException e) {
-        sendText(res, e.status(), e);
+    static void send(ServerResponse res, HttpProblemException e, boolean withBody) {
+        sendText(res, e.status(), e.getMessage(), withBody);
     }
 
     /**
@@ -80,15 +93,16 @@ final class ErrorResponses {
      * @param res the response
      * @param status the status
      * @param message the reason
+     * @param withBody false for HEAD requests
      */
-    static void sendText(ServerResponse res, Status status, String message) {
+    static void sendText(ServerResponse res, Status status, String message, boolean withBody) {
         res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(message + "\n");
-    }
-
-    private static void sendText(ServerResponse res, Status status, RuntimeException e) {
-        sendText(res, status, e.getMessage());
+        if (withBody) {
+            res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.send(message + "\n");
+        } else {
+            res.send();
+        }
     }
 }

@@ -43,6 +43,22 @@ public final class ProtocolHeaders {
     public static final HeaderName STREAM_FORK_SUB_OFFSET =
             HeaderNames.create("Stream-Fork-Sub-Offset");
 
+    /**
+     * First offset a stream with a retention policy still keeps. An extension of the protocol:
+     * sent on 410 answers to reads of dropped data and on HEAD.
+     */
+    public static final HeaderName STREAM_EARLIEST_OFFSET =
+            HeaderNames.create("Stream-Earliest-Offset");
+    /** Extension: drop appends older than this many seconds. */
+    public static final HeaderName STREAM_RETENTION_MAX_AGE =
+            HeaderNames.create("Stream-Retention-Max-Age");
+    /** Extension: keep at most this many messages (records). */
+    public static final HeaderName STREAM_RETENTION_MAX_MESSAGES =
+            HeaderNames.create("Stream-Retention-Max-Messages");
+    /** Extension: keep at most this many bytes, always keeping the newest record. */
+    public static final HeaderName STREAM_RETENTION_MAX_BYTES =
+            HeaderNames.create("Stream-Retention-Max-Bytes");
+
     private ProtocolHeaders() {
     }
 }

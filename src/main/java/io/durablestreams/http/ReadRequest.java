@@ -73,7 +73,7 @@ record ReadRequest(Mode mode, String offset, Optional<String> cursor) {
      */
     long startPosition(DurableStream stream) {
         if (offset.equals(BEGINNING)) {
-            return 0;
+            return stream.earliest();
         }
         if (offset.equals(NOW)) {
             return stream.tail();

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -12,6 +13,7 @@ import io.durablestreams.store.CreateRequest;
 import io.durablestreams.store.ForkRequest;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerId;
+import io.durablestreams.store.Retention;
 import io.durablestreams.store.StreamConfig;
 
 import io.helidon.http.HeaderName;
@@ -32,7 +34,50 @@ final class RequestHeaderParser {
     /** Largest accepted TTL, about 31,700 years, so that expiry arithmetic cannot overflow. */
     static final long MAX_TTL_SECONDS = 1_000_000_000_000L;
 
+    /** An RFC 3339 timestamp: date, T, time with optional fraction, and Z or an offset. */
+    private static final Pattern RFC_3339 = Pattern.compile(
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?"
+                    + "([Zz]|[+-][0-9]{2}:[0-9]{2})");
+
     private RequestHeaderParser() {
+    }
+
+    /**
+     * Reads a header that must appear at most once.
+     *
+     * @param headers the request headers
+     * @param name the header
+     * @return its value, or empty when absent
+     * @throws HttpProblemException 400 when the header is repeated
+     */
+    static Optional<String> single(Headers headers, HeaderName name) {
+        if (!headers.contains(name)) {
+            return Optional.empty();
+        }
+        List<String> values = headers.all(name, List::of);
+        if (values.size() > 1) {
+            throw HttpProblemException.badRequest("Header " + name.defaultCase()
+                    + " must appear at most once");
+        }
+        return values.stream().findFirst();
+    }
+
+    /**
+     * Reads a header whose value is an identifier compared byte by byte, which therefore must be
+     * printable ASCII: other bytes do not survive header decoding unchanged.
+     */
+    private static Optional<String> asciiToken(Headers headers, HeaderName name) {
+        Optional<String> value = single(headers, name);
+        if (value.isPresent()) {
+            for (int i = 0; i < value.get().length(); i++) {
+                char c = value.get().charAt(i);
+                if (c < 0x20 || c > 0x7e) {
+                    throw HttpProblemException.badRequest(name.defaultCase()
+                            + " must contain printable ASCII characters only");
+                }
+            }
+        }
+        return value;
     }
 
     /**
@@ -51,7 +96,32 @@ final class RequestHeaderParser {
                     "Send either Stream-TTL or Stream-Expires-At, not both");
         }
         return new CreateRequest(contentType(headers), ttl, expiresAt, body,
-                closeRequested(headers), fork);
+                closeRequested(headers), fork, retention(headers));
+    }
+
+    /**
+     * Reads the retention headers, an extension of the protocol.
+     *
+     * @param headers the request headers
+     * @return the retention policy, {@link Retention#NONE} when no header is present
+     */
+    static Retention retention(Headers headers) {
+        return new Retention(positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_AGE),
+                positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_MESSAGES),
+                positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_BYTES));
+    }
+
+    private static OptionalLong positive(Headers headers, HeaderName name) {
+        Optional<String> value = single(headers, name);
+        if (value.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        String text = value.get().strip();
+        if (!DECIMAL.matcher(text).matches() || text.equals("0")) {
+            throw HttpProblemException.badRequest("Invalid " + name.defaultCase() + ": " + text
+                    + "; expected a positive integer");
+        }
+        return OptionalLong.of(Long.parseLong(text));
     }
 
     /**
@@ -62,8 +132,8 @@ final class RequestHeaderParser {
      * @return the fork request, or empty when the request creates no fork
      */
     static Optional<ForkRequest> forkRequest(Headers headers, Optional<String> sourcePath) {
-        Optional<String> offset = headers.first(ProtocolHeaders.STREAM_FORK_OFFSET);
-        Optional<String> subOffset = headers.first(ProtocolHeaders.STREAM_FORK_SUB_OFFSET);
+        Optional<String> offset = single(headers, ProtocolHeaders.STREAM_FORK_OFFSET);
+        Optional<String> subOffset = single(headers, ProtocolHeaders.STREAM_FORK_SUB_OFFSET);
         if (sourcePath.isEmpty()) {
             if (offset.isPresent() || subOffset.isPresent()) {
                 throw HttpProblemException.badRequest("Stream-Fork-Offset and"
@@ -93,7 +163,7 @@ final class RequestHeaderParser {
      * @return the value, or empty when absent or blank
      */
     static Optional<String> contentType(Headers headers) {
-        Optional<String> value = headers.first(HeaderNames.CONTENT_TYPE).map(String::strip);
+        Optional<String> value = single(headers, HeaderNames.CONTENT_TYPE).map(String::strip);
         if (value.isPresent() && !value.get().isEmpty()) {
             String mediaType = StreamConfig.mediaTypeOf(value.get());
             if (mediaType.indexOf('/') <= 0 || mediaType.endsWith("/")) {
@@ -111,7 +181,7 @@ final class RequestHeaderParser {
      * @return true to close
      */
     static boolean closeRequested(Headers headers) {
-        return headers.first(ProtocolHeaders.STREAM_CLOSED)
+        return single(headers, ProtocolHeaders.STREAM_CLOSED)
                 .map(v -> v.strip().equalsIgnoreCase("true"))
                 .orElse(false);
     }
@@ -123,7 +193,7 @@ final class RequestHeaderParser {
      * @return the value, or empty when absent
      */
     static Optional<String> streamSeq(Headers headers) {
-        Optional<String> seq = headers.first(ProtocolHeaders.STREAM_SEQ);
+        Optional<String> seq = asciiToken(headers, ProtocolHeaders.STREAM_SEQ);
         if (seq.isPresent() && seq.get().isEmpty()) {
             throw HttpProblemException.badRequest("Stream-Seq must not be empty");
         }
@@ -137,9 +207,9 @@ final class RequestHeaderParser {
      * @return the producer identity, or empty when none of the three headers is present
      */
     static Optional<ProducerId> producer(Headers headers) {
-        Optional<String> id = headers.first(ProtocolHeaders.PRODUCER_ID);
-        Optional<String> epoch = headers.first(ProtocolHeaders.PRODUCER_EPOCH);
-        Optional<String> seq = headers.first(ProtocolHeaders.PRODUCER_SEQ);
+        Optional<String> id = asciiToken(headers, ProtocolHeaders.PRODUCER_ID);
+        Optional<String> epoch = single(headers, ProtocolHeaders.PRODUCER_EPOCH);
+        Optional<String> seq = single(headers, ProtocolHeaders.PRODUCER_SEQ);
         if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
             return Optional.empty();
         }
@@ -156,25 +226,32 @@ final class RequestHeaderParser {
     }
 
     private static OptionalLong ttlSeconds(Headers headers) {
-        Optional<String> value = headers.first(ProtocolHeaders.STREAM_TTL);
+        Optional<String> value = single(headers, ProtocolHeaders.STREAM_TTL);
         if (value.isEmpty()) {
             return OptionalLong.empty();
         }
         String text = value.get().strip();
-        if (!DECIMAL.matcher(text).matches() || Long.parseLong(text) > MAX_TTL_SECONDS) {
+        if (!DECIMAL.matcher(text).matches() || Long.parseLong(text) > MAX_TTL_SECONDS
+                || text.equals("0")) {
+            // A TTL of 0 would expire the stream before anyone could read what was written.
             throw HttpProblemException.badRequest("Invalid Stream-TTL: " + text
-                    + "; expected whole seconds as a plain decimal number up to "
-                    + MAX_TTL_SECONDS);
+                    + "; expected whole seconds from 1 to " + MAX_TTL_SECONDS
+                    + " as a plain decimal number");
         }
         return OptionalLong.of(Long.parseLong(text));
     }
 
     private static Optional<Instant> expiresAt(Headers headers) {
-        Optional<String> value = headers.first(ProtocolHeaders.STREAM_EXPIRES_AT);
+        Optional<String> value = single(headers, ProtocolHeaders.STREAM_EXPIRES_AT);
         if (value.isEmpty()) {
             return Optional.empty();
         }
         String text = value.get().strip();
+        if (!RFC_3339.matcher(text).matches()) {
+            throw HttpProblemException.badRequest("Invalid Stream-Expires-At: " + text
+                    + "; expected an RFC 3339 timestamp such as 2030-01-01T00:00:00Z");
+        }
+        text = text.toUpperCase(java.util.Locale.ROOT);
         try {
             return Optional.of(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
                     .toInstant());

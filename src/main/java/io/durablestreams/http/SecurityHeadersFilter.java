@@ -39,12 +39,15 @@ public final class SecurityHeadersFilter implements Filter {
     private static final String REQUEST_HEADERS = String.join(", ", "Content-Type",
             "Authorization", "If-None-Match", "Stream-TTL", "Stream-Expires-At", "Stream-Seq",
             "Stream-Closed", "Producer-Id", "Producer-Epoch", "Producer-Seq",
-            "Stream-Forked-From", "Stream-Fork-Offset", "Stream-Fork-Sub-Offset");
+            "Stream-Forked-From", "Stream-Fork-Offset", "Stream-Fork-Sub-Offset",
+            "Stream-Retention-Max-Age", "Stream-Retention-Max-Messages",
+            "Stream-Retention-Max-Bytes");
     private static final String RESPONSE_HEADERS = String.join(", ", "Stream-Next-Offset",
             "Stream-Cursor", "Stream-Up-To-Date", "Stream-Closed", "Stream-TTL",
             "Stream-Expires-At", "Producer-Epoch", "Producer-Seq", "Producer-Expected-Seq",
-            "Producer-Received-Seq", "stream-sse-data-encoding", "ETag", "Location",
-            "Content-Type");
+            "Producer-Received-Seq", "stream-sse-data-encoding", "Stream-Earliest-Offset",
+            "Stream-Retention-Max-Age", "Stream-Retention-Max-Messages",
+            "Stream-Retention-Max-Bytes", "ETag", "Location", "Content-Type");
 
     private final List<String> allowedOrigins;
 

@@ -21,6 +21,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  */
 final class StreamPaths {
 
+    /** First path segment the protocol reserves for its control APIs. */
+    static final String RESERVED_PREFIX = "__ds";
+
     private StreamPaths() {
     }
 
@@ -101,6 +104,10 @@ final class StreamPaths {
         if (result.getBytes(UTF_8).length > maxPathBytes) {
             throw tooLong(maxPathBytes);
         }
+        if (result.equals(RESERVED_PREFIX) || result.startsWith(RESERVED_PREFIX + "/")) {
+            throw new HttpProblemException(Status.NOT_FOUND_404, "Paths starting with "
+                    + RESERVED_PREFIX + " are reserved for control APIs");
+        }
         return result;
     }
 
@@ -136,8 +143,11 @@ final class StreamPaths {
                 }
                 bytes.write(b);
                 i += 2;
-            } else if (c > 0x7f) {
-                bytes.writeBytes(String.valueOf(c).getBytes(UTF_8));
+            } else if (c > 0x7e || c < 0x20 || c == ';') {
+                // Raw non-ASCII bytes would give one stream a second URL, and Helidon reads ';'
+                // as the start of matrix parameters.
+                throw HttpProblemException.badRequest("Stream paths must percent-encode"
+                        + " non-ASCII characters, control characters and ';'");
             } else {
                 bytes.write(c);
             }

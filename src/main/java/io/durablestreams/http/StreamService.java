@@ -27,7 +27,10 @@ import io.durablestreams.store.LiveWait;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerId;
 import io.durablestreams.store.ReadResult;
+import io.durablestreams.store.Retention;
+import io.durablestreams.store.StreamDeletedException;
 import io.durablestreams.store.StreamException;
+import io.durablestreams.store.StreamGoneException;
 import io.durablestreams.store.StreamStore;
 
 import io.helidon.http.HeaderNames;
@@ -74,6 +77,8 @@ public final class StreamService implements HttpService {
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
+        // A response to HEAD carries no content, errors included.
+        boolean withBody = !req.prologue().method().equals(Method.HEAD);
         try {
             StreamPaths.Resolved resolved = StreamPaths.resolve(req.path().absolute().rawPath(),
                     req.path().path(), settings.maxPathBytes());
@@ -96,10 +101,10 @@ public final class StreamService implements HttpService {
             }
         } catch (HttpProblemException e) {
             LOGGER.log(Level.DEBUG, () -> "Rejected request: " + e.getMessage());
-            ErrorResponses.send(res, e);
+            ErrorResponses.send(res, e, withBody);
         } catch (StreamException e) {
             LOGGER.log(Level.DEBUG, () -> "Stream operation failed: " + e.getMessage());
-            ErrorResponses.send(res, e);
+            ErrorResponses.send(res, e, withBody);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOGGER.log(Level.DEBUG, "Request interrupted, most likely by server shutdown");
@@ -107,7 +112,8 @@ public final class StreamService implements HttpService {
     }
 
     private void create(String path, String mountPath, ServerRequest req, ServerResponse res) {
-        Optional<String> sourcePath = req.headers().first(ProtocolHeaders.STREAM_FORKED_FROM)
+        Optional<String> sourcePath = RequestHeaderParser.single(req.headers(),
+                        ProtocolHeaders.STREAM_FORKED_FROM)
                 .map(value -> forkSourcePath(value, mountPath));
         Optional<ForkRequest> fork = RequestHeaderParser.forkRequest(req.headers(), sourcePath);
         CreateRequest request = RequestHeaderParser.createRequest(req.headers(), readBody(req),
@@ -117,7 +123,7 @@ public final class StreamService implements HttpService {
         DurableStream stream = result.stream();
         if (result.created()) {
             res.status(Status.CREATED_201);
-            res.header(HeaderNames.LOCATION, req.requestedUri().toUri().toString());
+            res.header(HeaderNames.LOCATION, location(req));
         } else {
             res.status(Status.OK_200);
         }
@@ -127,6 +133,12 @@ public final class StreamService implements HttpService {
             res.header(ProtocolHeaders.STREAM_CLOSED, "true");
         }
         res.send();
+    }
+
+    /** Returns the absolute URL of the created stream, keeping the path exactly as sent. */
+    private static String location(ServerRequest req) {
+        var uri = req.requestedUri();
+        return uri.scheme() + "://" + uri.authority() + req.path().absolute().rawPath();
     }
 
     /**
@@ -147,7 +159,6 @@ public final class StreamService implements HttpService {
 
     private void append(String path, ServerRequest req, ServerResponse res) {
         DurableStream stream = find(path);
-        Optional<String> contentType = RequestHeaderParser.contentType(req.headers());
         boolean close = RequestHeaderParser.closeRequested(req.headers());
         Optional<String> streamSeq = RequestHeaderParser.streamSeq(req.headers());
         Optional<ProducerId> producer = RequestHeaderParser.producer(req.headers());
@@ -156,6 +167,11 @@ public final class StreamService implements HttpService {
             throw HttpProblemException.badRequest("Append body is empty; send data, or"
                     + " Stream-Closed: true to close the stream");
         }
+        // A close-only request is never rejected for its Content-Type, which clients may add
+        // by default.
+        Optional<String> contentType = body.length == 0
+                ? Optional.empty()
+                : RequestHeaderParser.contentType(req.headers());
 
         List<byte[]> records = bodyRecords(body);
         boolean jsonBody = contentType.map(stream.config()::acceptsContentType).orElse(false)
@@ -194,8 +210,22 @@ public final class StreamService implements HttpService {
                         : ReadResponses.CACHEABLE;
                 ReadResponses.sendData(req, res, stream, read, cacheControl, Optional.empty());
             }
-            case LONG_POLL -> longPoll(req, res, stream, from, request.cursor());
-            case SSE -> sse(res, stream, from, request.cursor());
+            case LONG_POLL -> {
+                stream.liveReaderStarted();
+                try {
+                    longPoll(req, res, stream, from, request.cursor());
+                } finally {
+                    stream.liveReaderEnded();
+                }
+            }
+            case SSE -> {
+                stream.liveReaderStarted();
+                try {
+                    sse(res, stream, from, request.cursor());
+                } finally {
+                    stream.liveReaderEnded();
+                }
+            }
         }
     }
 
@@ -205,8 +235,9 @@ public final class StreamService implements HttpService {
         if (!read.hasData() && !read.endOfStream()) {
             LiveWait wake = stream.awaitData(from, settings.longPollTimeout());
             if (wake == LiveWait.DELETED) {
-                throw new HttpProblemException(Status.NOT_FOUND_404,
-                        "Stream " + stream.path() + " was deleted");
+                throw stream.isSoftDeleted()
+                        ? new StreamGoneException(stream.path())
+                        : new StreamDeletedException(stream.path());
             }
             read = stream.read(from, settings.maxReadBytes());
         }
@@ -220,6 +251,8 @@ public final class StreamService implements HttpService {
 
     private void sse(ServerResponse res, DurableStream stream, long from, Optional<String> cursor)
             throws InterruptedException {
+        // Errors must surface before the 200 and the event stream headers are committed.
+        stream.checkReadPosition(from);
         if (SseReader.usesBase64(stream.config().mediaType())) {
             res.header(ProtocolHeaders.SSE_DATA_ENCODING, "base64");
         }
@@ -248,6 +281,16 @@ public final class StreamService implements HttpService {
         if (stream.isClosed()) {
             res.header(ProtocolHeaders.STREAM_CLOSED, "true");
         }
+        Retention retention = stream.config().retention();
+        if (retention.isLimited()) {
+            res.header(ProtocolHeaders.STREAM_EARLIEST_OFFSET, Offsets.format(stream.earliest()));
+            retention.maxAgeSeconds().ifPresent(v -> res.header(
+                    ProtocolHeaders.STREAM_RETENTION_MAX_AGE, Long.toString(v)));
+            retention.maxMessages().ifPresent(v -> res.header(
+                    ProtocolHeaders.STREAM_RETENTION_MAX_MESSAGES, Long.toString(v)));
+            retention.maxBytes().ifPresent(v -> res.header(
+                    ProtocolHeaders.STREAM_RETENTION_MAX_BYTES, Long.toString(v)));
+        }
         res.status(Status.OK_200);
         res.send();
     }
@@ -271,15 +314,26 @@ public final class StreamService implements HttpService {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
-        try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes(Math.toIntExact(Math.min(max + 1, Integer.MAX_VALUE - 8)));
-            if (body.length > max) {
-                throw tooLarge(max);
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        InputStream in = req.content().inputStream();
+        byte[] body;
+        try {
+            body = in.readNBytes(Math.toIntExact(Math.min(max + 1, Integer.MAX_VALUE - 8)));
+        } catch (IOException | RuntimeException e) {
+            // The body ended early or its chunked framing is malformed. The stream is not
+            // closed here, because closing drains the rest, which may never arrive.
+            LOGGER.log(Level.DEBUG, () -> "Request body could not be read: " + e);
+            throw HttpProblemException.badRequest("Request body could not be read: it ended"
+                    + " early or its framing is invalid");
         }
+        if (body.length > max) {
+            throw tooLarge(max);
+        }
+        try {
+            in.close();
+        } catch (IOException | RuntimeException e) {
+            LOGGER.log(Level.DEBUG, () -> "Closing the request body failed: " + e);
+        }
+        return body;
     }
 
     private static List<byte[]> bodyRecords(byte[] body) {

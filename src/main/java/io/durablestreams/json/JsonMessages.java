@@ -1,6 +1,9 @@
 package io.durablestreams.json;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +12,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * Validates JSON request bodies and splits them into the messages a JSON stream stores.
@@ -42,6 +47,7 @@ public final class JsonMessages {
      */
     public static List<byte[]> split(byte[] body, boolean allowEmptyArray)
             throws InvalidJsonException {
+        requireUtf8(body);
         try (JsonParser parser = FACTORY.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -59,10 +65,40 @@ public final class JsonMessages {
             }
             return records;
         } catch (JsonProcessingException e) {
-            throw new InvalidJsonException("Invalid JSON: " + e.getOriginalMessage());
+            String reason = e.getOriginalMessage();
+            int detail = reason.indexOf(" (");
+            String shortReason = detail > 0 ? reason.substring(0, detail) : reason;
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            throw new InvalidJsonException("Invalid JSON" + (at >= 0 ? " at byte " + at : "")
+                    + ": " + shortReason);
         } catch (IOException e) {
             // The parser reads from a byte array, so any other I/O failure is also bad input.
             throw new InvalidJsonException("Invalid JSON: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks that a body is UTF-8 text, as JSON exchanged between systems must be (RFC 8259).
+     * Without this check the parser would guess UTF-16 or UTF-32 from the first bytes, or
+     * accept a byte order mark, and reads would return bytes that are not valid JSON.
+     */
+    private static void requireUtf8(byte[] body) throws InvalidJsonException {
+        if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb
+                && (body[2] & 0xff) == 0xbf) {
+            throw new InvalidJsonException("Invalid JSON: remove the byte order mark");
+        }
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0) {
+                throw new InvalidJsonException("Invalid JSON at byte " + i + ": NUL byte");
+            }
+        }
+        try {
+            UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            throw new InvalidJsonException("Invalid JSON: the body is not valid UTF-8");
         }
     }
 

@@ -31,6 +31,9 @@ public final class SseReader {
 
     private static final System.Logger LOGGER = System.getLogger(SseReader.class.getName());
 
+    /** How long an SSE response may stay silent before a comment checks the client is there. */
+    static final Duration KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
+
     private final DurableStream stream;
     private final SseWriter writer;
     private final Cursors cursors;
@@ -80,7 +83,7 @@ public final class SseReader {
         try {
             boolean first = true;
             while (true) {
-                ReadResult read = stream.read(position, maxReadBytes);
+                ReadResult read = wholeCharacters(stream.read(position, maxReadBytes));
                 if (read.hasData()) {
                     sendData(read);
                     sendControl(read.next(), read.upToDate(), read.endOfStream());
@@ -111,13 +114,57 @@ public final class SseReader {
 
     /** Waits for data; returns false when the connection should end instead. */
     private boolean awaitMore(long position, long deadline) throws InterruptedException {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-            return false;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            long wait = Math.min(remaining, KEEP_ALIVE_INTERVAL.toNanos());
+            LiveWait wake = stream.awaitData(position, Duration.ofNanos(wait));
+            if (wake != LiveWait.TIMED_OUT) {
+                // DATA and CLOSED continue: the next read sends the data or the final control.
+                return wake == LiveWait.DATA || wake == LiveWait.CLOSED;
+            }
+            if (wait < remaining) {
+                writer.comment();
+                writer.flush();
+            }
         }
-        LiveWait wake = stream.awaitData(position, Duration.ofNanos(remaining));
-        // DATA and CLOSED both continue: the next read sends the data or the final control.
-        return wake == LiveWait.DATA || wake == LiveWait.CLOSED;
+    }
+
+    /**
+     * Ends a text read on a whole UTF-8 character, so that each event is valid text; a chunk
+     * limit can otherwise cut a character in two. Other content is returned unchanged.
+     */
+    private ReadResult wholeCharacters(ReadResult read) {
+        if (base64 || stream.config().isJson() || read.next() >= read.tail()) {
+            return read;
+        }
+        byte[] data = read.data();
+        int cut = data.length;
+        // Back up over continuation bytes (10xxxxxx) to the lead byte of the last character.
+        int lead = cut - 1;
+        while (lead > 0 && cut - lead < 4 && (data[lead] & 0xc0) == 0x80) {
+            lead--;
+        }
+        int needed = sequenceLength(data[lead]);
+        if (lead + needed <= cut || lead == 0) {
+            return read;
+        }
+        byte[] trimmed = java.util.Arrays.copyOf(data, lead);
+        return new ReadResult(read.from(), read.from() + lead, trimmed, read.tail(),
+                read.closed());
+    }
+
+    private static int sequenceLength(byte lead) {
+        int b = lead & 0xff;
+        if (b >= 0xf0) {
+            return 4;
+        }
+        if (b >= 0xe0) {
+            return 3;
+        }
+        return b >= 0xc0 ? 2 : 1;
     }
 
     private void sendData(ReadResult read) {

@@ -22,6 +22,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 public final class SseWriter {
 
     private static final byte[] DATA = "data:".getBytes(UTF_8);
+    private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(UTF_8);
 
     private final OutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(256);
@@ -74,8 +75,20 @@ public final class SseWriter {
         }
     }
 
+    /**
+     * Buffers a comment line, which clients ignore; sent while idle it reveals a client that
+     * has gone away.
+     */
+    public void comment() {
+        pending.writeBytes(KEEP_ALIVE);
+    }
+
     private void dataLine(byte[] payload, int from, int to) {
         pending.writeBytes(DATA);
+        if (to > from && payload[from] == ' ') {
+            // Clients drop one space after "data:", so a line that starts with one needs another.
+            pending.write(' ');
+        }
         pending.write(payload, from, to - from);
         pending.write('\n');
     }

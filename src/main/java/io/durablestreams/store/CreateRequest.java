@@ -15,13 +15,15 @@ import java.util.OptionalLong;
  * @param body the initial content, possibly empty
  * @param close whether the stream starts closed
  * @param fork the fork to create, or empty for a new stream
+ * @param retention how much old data the stream keeps
  */
 public record CreateRequest(Optional<String> contentType,
                             OptionalLong ttlSeconds,
                             Optional<Instant> expiresAt,
                             byte[] body,
                             boolean close,
-                            Optional<ForkRequest> fork) {
+                            Optional<ForkRequest> fork,
+                            Retention retention) {
 
     /**
      * Checks the arguments.
@@ -32,5 +34,22 @@ public record CreateRequest(Optional<String> contentType,
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(fork, "fork");
+        Objects.requireNonNull(retention, "retention");
+    }
+
+    /**
+     * Creates a request that keeps all data.
+     *
+     * @param contentType the requested content type
+     * @param ttlSeconds the requested sliding TTL
+     * @param expiresAt the requested absolute expiry time
+     * @param body the initial content, possibly empty
+     * @param close whether the stream starts closed
+     * @param fork the fork to create, or empty for a new stream
+     */
+    public CreateRequest(Optional<String> contentType, OptionalLong ttlSeconds,
+                         Optional<Instant> expiresAt, byte[] body, boolean close,
+                         Optional<ForkRequest> fork) {
+        this(contentType, ttlSeconds, expiresAt, body, close, fork, Retention.NONE);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -54,6 +55,9 @@ public final class DurableStream {
     private boolean deleted;
     private String lastStreamSeq;
     private final Map<String, ProducerState> producers = new HashMap<>();
+
+    /** Live readers (long-poll or SSE) being served now; they keep a sliding TTL from expiring. */
+    private final AtomicInteger liveReaders = new AtomicInteger();
 
     /** Last read or write, for the sliding TTL. Written without the lock by readers. */
     private volatile long lastAccessMillis;
@@ -154,7 +158,26 @@ public final class DurableStream {
      * @return true when its expiry time has passed
      */
     public boolean isExpired(Instant now) {
+        if (config.expiresAt().isEmpty() && liveReaders.get() > 0) {
+            return false;
+        }
         return expiry().map(at -> !now.isBefore(at)).orElse(false);
+    }
+
+    /**
+     * Registers a live reader; while any is registered, a sliding TTL does not run out, so a
+     * stream that readers follow stays alive without new data. An absolute expiry time still
+     * applies.
+     */
+    public void liveReaderStarted() {
+        liveReaders.incrementAndGet();
+        touch();
+    }
+
+    /** Unregisters a live reader and restarts the sliding TTL from now. */
+    public void liveReaderEnded() {
+        touch();
+        liveReaders.decrementAndGet();
     }
 
     /** Restarts the sliding TTL window; called by every read and write, never by HEAD. */
@@ -205,6 +228,7 @@ public final class DurableStream {
                     clock.millis());
             written = log.append(append.records(), state);
             applyWriterState(state, written);
+            applyRetentionLocked();
             result = new AppendResult(written, closed, false, producer);
             visible = log.tail() >= written;
             if (visible) {
@@ -300,14 +324,7 @@ public final class DurableStream {
         try {
             checkNotDeleted();
             tail = log.tail();
-            if (from > tail) {
-                throw new InvalidRequestException("Offset " + Offsets.format(from)
-                        + " is beyond the tail of stream " + path + " at " + Offsets.format(tail));
-            }
-            if (config.isJson() && !isRecordBoundary(from)) {
-                throw new InvalidRequestException("Offset " + Offsets.format(from)
-                        + " is not a position returned for stream " + path);
-            }
+            checkReadPosition(from, tail);
             if (from == tail) {
                 to = tail;
             } else if (config.isJson()) {
@@ -321,7 +338,48 @@ public final class DurableStream {
         }
         touch();
         // Copying after unlock is safe: bytes below a tail we have read are never rewritten.
-        return new ReadResult(from, to, copy(from, to), tail, closedNow);
+        // Retention may drop them meanwhile, which the copy reports as an invalid range.
+        byte[] data;
+        try {
+            data = copy(from, to);
+        } catch (IllegalArgumentException e) {
+            throw new OffsetNotRetainedException(path, earliest());
+        }
+        return new ReadResult(from, to, data, tail, closedNow);
+    }
+
+    /**
+     * Checks that a read may start at a position, before a live read commits its response.
+     *
+     * @param from the position
+     * @throws InvalidRequestException when the position lies beyond the tail, or inside a JSON
+     *         message
+     * @throws OffsetNotRetainedException when retention dropped the data there
+     */
+    public void checkReadPosition(long from) {
+        lock.lock();
+        try {
+            checkNotDeleted();
+            checkReadPosition(from, log.tail());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkReadPosition(long from, long tail) {
+        assert lock.isHeldByCurrentThread();
+        if (from > tail) {
+            throw new InvalidRequestException("Offset " + Offsets.format(from)
+                    + " is beyond the tail of stream " + path + " at " + Offsets.format(tail));
+        }
+        long earliest = earliest();
+        if (from < earliest) {
+            throw new OffsetNotRetainedException(path, earliest);
+        }
+        if (config.isJson() && !isRecordBoundary(from)) {
+            throw new InvalidRequestException("Offset " + Offsets.format(from)
+                    + " is not a position returned for stream " + path);
+        }
     }
 
     /**
@@ -382,6 +440,48 @@ public final class DurableStream {
                     && closedForReaders() == closeRequested;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the first position a read may start at: 0, unless retention dropped older data
+     * of this stream or, for a fork, of its source.
+     *
+     * @return the earliest readable position
+     */
+    public long earliest() {
+        if (forkPoint.isEmpty()) {
+            return log.earliest();
+        }
+        long split = forkPoint.get().position();
+        if (log.earliest() > split) {
+            return log.earliest();
+        }
+        return Math.min(forkPoint.get().source().earliest(), split);
+    }
+
+    /** Drops data that the stream's retention policy no longer keeps, such as by age. */
+    void applyRetention() {
+        if (!config.retention().isLimited()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!deleted) {
+                applyRetentionLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void applyRetentionLocked() {
+        assert lock.isHeldByCurrentThread();
+        if (config.retention().isLimited()) {
+            long start = log.retainedStart(config.retention(), clock.millis());
+            if (start > log.earliest()) {
+                log.dropBefore(start);
+            }
         }
     }
 

@@ -27,6 +27,7 @@ public final class MemoryLog implements StreamLog {
     private volatile byte[][] pages = {new byte[FIRST_PAGE_BYTES]};
 
     private volatile long tail;
+    private volatile long earliest;
 
     /**
      * Creates an empty log.
@@ -36,6 +37,7 @@ public final class MemoryLog implements StreamLog {
     public MemoryLog(long start) {
         this.start = start;
         this.tail = start;
+        this.earliest = start;
     }
 
     @Override
@@ -56,9 +58,36 @@ public final class MemoryLog implements StreamLog {
             position += record.length;
             index.addRecordEnd(position);
         }
-        index.addBatchEnd(position);
+        index.addBatchEnd(position, state.timestampMillis());
         tail = position;
         return position;
+    }
+
+    @Override
+    public long earliest() {
+        return earliest;
+    }
+
+    @Override
+    public void dropBefore(long position) {
+        if (position <= earliest) {
+            return;
+        }
+        earliest = position;
+        // Release pages that lie wholly below the new earliest position. Readers never ask
+        // for them again, because reads below the earliest position are rejected first.
+        int freeable = (int) ((position - start) / PAGE_BYTES);
+        byte[][] table = pages;
+        if (freeable > 0 && table[freeable - 1] != null) {
+            byte[][] trimmed = table.clone();
+            Arrays.fill(trimmed, 0, Math.min(freeable, trimmed.length), null);
+            pages = trimmed;
+        }
+    }
+
+    @Override
+    public long retainedStart(Retention retention, long nowMillis) {
+        return index.retainedStart(retention, earliest, tail, nowMillis);
     }
 
     @Override
@@ -68,7 +97,7 @@ public final class MemoryLog implements StreamLog {
 
     @Override
     public byte[] copy(long from, long to) {
-        if (from < start || to < from || to > tail) {
+        if (from < earliest || to < from || to > tail) {
             throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
                     + " holding [" + start + ", " + tail + ")");
         }
@@ -99,7 +128,8 @@ public final class MemoryLog implements StreamLog {
 
     @Override
     public boolean isBoundary(long position) {
-        return position == start || position == tail || index.isRecordEnd(position);
+        return position == start || position == earliest || position == tail
+                || index.isRecordEnd(position);
     }
 
     @Override

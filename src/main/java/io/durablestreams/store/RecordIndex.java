@@ -15,6 +15,8 @@ public final class RecordIndex {
     private volatile long[] recordEnds = new long[4];
     private volatile int recordCount;
     private volatile long[] batchEnds = new long[4];
+    /** When each append was accepted, epoch milliseconds, for age-based retention. */
+    private volatile long[] batchTimes = new long[4];
     private volatile int batchCount;
 
     /**
@@ -38,15 +40,56 @@ public final class RecordIndex {
      *
      * @param end the position just past the append's data
      */
-    public void addBatchEnd(long end) {
+    public void addBatchEnd(long end, long timestampMillis) {
         long[] ends = batchEnds;
+        long[] times = batchTimes;
         int count = batchCount;
         if (count == ends.length) {
             ends = Arrays.copyOf(ends, count * 2);
+            times = Arrays.copyOf(times, count * 2);
         }
         ends[count] = end;
+        times[count] = timestampMillis;
         batchEnds = ends;
+        batchTimes = times;
         batchCount = count + 1;
+    }
+
+    /**
+     * Computes where the data a retention policy keeps starts: always a record boundary, never
+     * below {@code earliest}, never past {@code limit}.
+     *
+     * @param retention the policy
+     * @param earliest where kept data starts now
+     * @param limit the tail
+     * @param nowMillis the current time, epoch milliseconds
+     * @return the new start of kept data
+     */
+    public long retainedStart(Retention retention, long earliest, long limit, long nowMillis) {
+        int count = recordCount;
+        long[] ends = recordEnds;
+        int visible = firstAbove(ends, count, limit);
+        long start = earliest;
+        if (retention.maxMessages().isPresent() && visible > retention.maxMessages().getAsLong()) {
+            start = Math.max(start, ends[visible - (int) retention.maxMessages().getAsLong() - 1]);
+        }
+        long floor = limit - retention.maxBytes().orElse(Long.MAX_VALUE);
+        if (retention.maxBytes().isPresent() && visible > 1 && floor > start) {
+            // The first record end at or above the floor, but never past the newest record's
+            // start, because the newest record is always kept.
+            int first = firstAbove(ends, visible, floor - 1);
+            start = Math.max(start, ends[Math.min(first, visible - 2)]);
+        }
+        if (retention.maxAgeSeconds().isPresent()) {
+            long cutoff = nowMillis - retention.maxAgeSeconds().getAsLong() * 1000;
+            int batches = batchCount;
+            long[] bEnds = batchEnds;
+            long[] times = batchTimes;
+            for (int i = 0; i < batches && times[i] < cutoff && bEnds[i] <= limit; i++) {
+                start = Math.max(start, bEnds[i]);
+            }
+        }
+        return Math.min(start, limit);
     }
 
     /**

@@ -12,8 +12,10 @@ import java.util.OptionalLong;
  * @param contentType the content type exactly as the creator sent it
  * @param ttlSeconds sliding time-to-live, reset by every read and write
  * @param expiresAt absolute expiry time
+ * @param retention how much old data the stream keeps
  */
-public record StreamConfig(String contentType, OptionalLong ttlSeconds, Optional<Instant> expiresAt) {
+public record StreamConfig(String contentType, OptionalLong ttlSeconds, Optional<Instant> expiresAt,
+                           Retention retention) {
 
     /** Content type of streams created without one. */
     public static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
@@ -27,9 +29,21 @@ public record StreamConfig(String contentType, OptionalLong ttlSeconds, Optional
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(ttlSeconds, "ttlSeconds");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(retention, "retention");
         if (ttlSeconds.isPresent() && expiresAt.isPresent()) {
             throw new IllegalArgumentException("A stream has either a TTL or an expiry time");
         }
+    }
+
+    /**
+     * Creates settings that keep all data.
+     *
+     * @param contentType the content type exactly as the creator sent it
+     * @param ttlSeconds sliding time-to-live, reset by every read and write
+     * @param expiresAt absolute expiry time
+     */
+    public StreamConfig(String contentType, OptionalLong ttlSeconds, Optional<Instant> expiresAt) {
+        this(contentType, ttlSeconds, expiresAt, Retention.NONE);
     }
 
     /**

@@ -7,7 +7,8 @@ package io.durablestreams.store;
 public abstract sealed class StreamException extends RuntimeException
         permits InvalidRequestException, StreamConflictException, StreamClosedException,
                 ProducerFencedException, ProducerSequenceGapException, StreamDeletedException,
-                StreamGoneException, StreamNotFoundException, StorageException {
+                StreamGoneException, StreamNotFoundException, StorageException,
+                OffsetNotRetainedException {
 
     StreamException(String message) {
         super(message, null, false, false);

@@ -29,6 +29,29 @@ public interface StreamLog {
     long start();
 
     /**
+     * Returns the position of the first byte still kept; retention moves it forward.
+     *
+     * @return the earliest readable position, at least {@link #start()}
+     */
+    long earliest();
+
+    /**
+     * Drops the records below a position and frees their space where the storage allows.
+     *
+     * @param position a record boundary between {@link #earliest()} and the tail
+     */
+    void dropBefore(long position);
+
+    /**
+     * Computes where the data a retention policy keeps starts.
+     *
+     * @param retention the policy
+     * @param nowMillis the current time, epoch milliseconds
+     * @return a record boundary at or above {@link #earliest()}
+     */
+    long retainedStart(Retention retention, long nowMillis);
+
+    /**
      * Returns the position just past the last byte readers may see.
      *
      * @return the visible tail

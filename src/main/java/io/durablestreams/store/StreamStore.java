@@ -270,6 +270,7 @@ public final class StreamStore implements AutoCloseable {
         }
         int expired = reapExpired();
         cleanUpUnreferencedSoftDeletes();
+        streams.values().forEach(DurableStream::applyRetention);
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
         if (!found.isEmpty()) {
             LOGGER.log(Level.INFO, "Recovered " + streams.size() + " streams (" + bytes
@@ -320,10 +321,10 @@ public final class StreamStore implements AutoCloseable {
         }
         if (request.ttlSeconds().isPresent() || request.expiresAt().isPresent()) {
             return new StreamConfig(inherited.contentType(), request.ttlSeconds(),
-                    request.expiresAt());
+                    request.expiresAt(), request.retention());
         }
         return new StreamConfig(inherited.contentType(), inherited.ttlSeconds(),
-                inherited.expiresAt());
+                inherited.expiresAt(), request.retention());
     }
 
     /** Resolves the divergence offset and sub-offset to a position in the source's view. */
@@ -336,6 +337,9 @@ public final class StreamStore implements AutoCloseable {
         if (anchor > tail) {
             throw new InvalidRequestException("Stream-Fork-Offset " + Offsets.format(anchor)
                     + " is beyond the tail of " + source.path() + " at " + Offsets.format(tail));
+        }
+        if (anchor < source.earliest()) {
+            throw new OffsetNotRetainedException(source.path(), source.earliest());
         }
         if (source.config().isJson() && !source.isRecordBoundary(anchor)) {
             throw new InvalidRequestException("Stream-Fork-Offset " + Offsets.format(anchor)
@@ -371,7 +375,7 @@ public final class StreamStore implements AutoCloseable {
 
     private static StreamConfig plainConfig(CreateRequest request) {
         return new StreamConfig(request.contentType().orElse(StreamConfig.DEFAULT_CONTENT_TYPE),
-                request.ttlSeconds(), request.expiresAt());
+                request.ttlSeconds(), request.expiresAt(), request.retention());
     }
 
     private static List<byte[]> records(StreamConfig config, byte[] body) {
@@ -460,6 +464,7 @@ public final class StreamStore implements AutoCloseable {
         try {
             int expired = reapExpired();
             recordAccessTimes();
+            streams.values().forEach(DurableStream::applyRetention);
             if (expired > 0) {
                 LOGGER.log(Level.DEBUG, () -> "Reaped " + expired + " expired streams");
             }

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import io.durablestreams.store.Durability;
 import io.durablestreams.store.RecordIndex;
+import io.durablestreams.store.Retention;
 import io.durablestreams.store.RecoveredStream.StoredAppend;
 import io.durablestreams.store.StorageException;
 import io.durablestreams.store.StreamLog;
@@ -65,6 +66,8 @@ final class FileLog implements StreamLog {
     private volatile long written;
     /** Position readers may see. */
     private volatile long tail;
+    /** First position still kept; retention moves it forward. */
+    private volatile long earliest;
     /** Set after a write or sync failure; the log then rejects appends. */
     private volatile IOException failure;
 
@@ -85,6 +88,7 @@ final class FileLog implements StreamLog {
         this.onDirty = onDirty;
         this.written = start;
         this.tail = start;
+        this.earliest = start;
         this.durable = start;
         this.segments = new Segment[0];
     }
@@ -115,6 +119,11 @@ final class FileLog implements StreamLog {
         List<Segment> kept = new ArrayList<>();
         long position = start;
         boolean intact = true;
+        if (!files.isEmpty() && segmentStart(files.get(0)) > start) {
+            // Retention deleted the segments before this one.
+            position = segmentStart(files.get(0));
+            log.earliest = position;
+        }
         for (Path file : files) {
             if (!intact || segmentStart(file) != position) {
                 if (intact) {
@@ -150,6 +159,50 @@ final class FileLog implements StreamLog {
     }
 
     @Override
+    public long earliest() {
+        return earliest;
+    }
+
+    @Override
+    public void dropBefore(long position) {
+        if (position <= earliest) {
+            return;
+        }
+        earliest = position;
+        // Delete whole segments below the new earliest position; the active one always stays.
+        Segment[] current = segments;
+        int drop = 0;
+        while (drop + 1 < current.length && current[drop + 1].start() <= position) {
+            drop++;
+        }
+        for (int i = 0; i < drop; i++) {
+            Path file = current[i].file();
+            if (file == null) {
+                continue;
+            }
+            try {
+                handles.evict(file);
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOGGER.log(Level.WARNING, "Deleting retained-out segment " + file + " failed: "
+                        + e.getMessage());
+            }
+        }
+        if (drop > 0) {
+            Segment[] kept = current.clone();
+            for (int i = 0; i < drop; i++) {
+                kept[i] = new Segment(current[i].start(), null);
+            }
+            segments = kept;
+        }
+    }
+
+    @Override
+    public long retainedStart(Retention retention, long nowMillis) {
+        return index.retainedStart(retention, earliest, tail, nowMillis);
+    }
+
+    @Override
     public long append(List<byte[]> records, WriterState state) {
         if (failure != null) {
             throw new StorageException("Stream storage in " + directory + " failed earlier",
@@ -163,7 +216,8 @@ final class FileLog implements StreamLog {
                 writeFully(lease.channel(), frame.buffers(), frameOffset, frame.frameBytes());
             }
             activeBytes += frame.frameBytes();
-            long end = indexAppend(records, segment, frameOffset + frame.payloadOffset());
+            long end = indexAppend(records, segment, frameOffset + frame.payloadOffset(),
+                    state.timestampMillis());
             written = end;
             if (durability != Durability.FSYNC) {
                 tail = end;
@@ -224,7 +278,7 @@ final class FileLog implements StreamLog {
 
     @Override
     public byte[] copy(long from, long to) {
-        if (from < start || to < from || to > written) {
+        if (from < earliest || to < from || to > written) {
             throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
                     + " holding [" + start + ", " + written + ")");
         }
@@ -262,13 +316,16 @@ final class FileLog implements StreamLog {
 
     @Override
     public boolean isBoundary(long position) {
-        return position == start || position == tail || index.isRecordEnd(position);
+        return position == start || position == earliest || position == tail
+                || index.isRecordEnd(position);
     }
 
     @Override
     public void close() {
         for (Segment segment : segments) {
-            handles.evict(segment.file());
+            if (segment.file() != null) {
+                handles.evict(segment.file());
+            }
         }
     }
 
@@ -294,14 +351,15 @@ final class FileLog implements StreamLog {
         return grown.length - 1;
     }
 
-    private long indexAppend(List<byte[]> records, int segment, long payloadOffset) {
+    private long indexAppend(List<byte[]> records, int segment, long payloadOffset,
+                             long timestampMillis) {
         long position = written;
         addBatch(position, segment, payloadOffset);
         for (byte[] record : records) {
             position += record.length;
             index.addRecordEnd(position);
         }
-        index.addBatchEnd(position);
+        index.addBatchEnd(position, timestampMillis);
         return position;
     }
 
@@ -380,7 +438,7 @@ final class FileLog implements StreamLog {
                     position[0] += length2;
                     index.addRecordEnd(position[0]);
                 }
-                index.addBatchEnd(position[0]);
+                index.addBatchEnd(position[0], decoded.state().timestampMillis());
                 appends.add(new StoredAppend(decoded.state(), position[0]));
                 offset += Frames.PREFIX_BYTES + length;
             }
@@ -460,7 +518,7 @@ final class FileLog implements StreamLog {
         }
     }
 
-    /** One segment file and the stream position of its first byte. */
+    /** One segment file, null once retention deleted it, and the position of its first byte. */
     private record Segment(long start, Path file) {
     }
 }

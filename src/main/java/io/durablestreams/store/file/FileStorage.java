@@ -35,6 +35,7 @@ import java.util.function.Consumer;
 
 import io.durablestreams.store.Durability;
 import io.durablestreams.store.RecoveredStream;
+import io.durablestreams.store.Retention;
 import io.durablestreams.store.RecoveredStream.StoredAppend;
 import io.durablestreams.store.StorageException;
 import io.durablestreams.store.Storage;
@@ -279,6 +280,13 @@ public final class FileStorage implements Storage {
                 Long.toString(t)));
         meta.config().expiresAt().ifPresent(t -> properties.setProperty("expiresAt",
                 t.toString()));
+        Retention retention = meta.config().retention();
+        retention.maxAgeSeconds().ifPresent(v -> properties.setProperty("retentionMaxAgeSeconds",
+                Long.toString(v)));
+        retention.maxMessages().ifPresent(v -> properties.setProperty("retentionMaxMessages",
+                Long.toString(v)));
+        retention.maxBytes().ifPresent(v -> properties.setProperty("retentionMaxBytes",
+                Long.toString(v)));
         meta.forkSourceId().ifPresent(id -> properties.setProperty("forkSourceId", id));
         properties.setProperty("forkPosition", Long.toString(meta.forkPosition()));
         properties.setProperty("createdMillis", Long.toString(meta.createdMillis()));
@@ -308,13 +316,21 @@ public final class FileStorage implements Storage {
     private static StreamMeta readMeta(Properties properties) {
         String ttl = properties.getProperty("ttlSeconds");
         String expiresAt = properties.getProperty("expiresAt");
+        Retention retention = new Retention(optionalLong(properties, "retentionMaxAgeSeconds"),
+                optionalLong(properties, "retentionMaxMessages"),
+                optionalLong(properties, "retentionMaxBytes"));
         StreamConfig config = new StreamConfig(properties.getProperty("contentType"),
                 ttl == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(ttl)),
-                Optional.ofNullable(expiresAt).map(Instant::parse));
+                Optional.ofNullable(expiresAt).map(Instant::parse), retention);
         return new StreamMeta(properties.getProperty("path"), properties.getProperty("id"),
                 config, Optional.ofNullable(properties.getProperty("forkSourceId")),
                 Long.parseLong(properties.getProperty("forkPosition", "0")),
                 Long.parseLong(properties.getProperty("createdMillis", "0")));
+    }
+
+    private static OptionalLong optionalLong(Properties properties, String key) {
+        String value = properties.getProperty(key);
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
     private void syncPendingSafely() {

@@ -604,6 +604,26 @@ class ForkHttpTest {
         }
 
         @Test
+        void forkSharesSourceOffsetsBeforeForkPoint() {
+            restartServer(ForkTestServer.settings(Duration.ofSeconds(1), 4));
+            create("source", BINARY, "0123456789");
+            String forkPoint = append("source", BINARY, "abcdefghij");
+            append("source", BINARY, "ZZZ");
+            assertEquals(201, fork("fork", "source", FORK_OFFSET, forkPoint).status(),
+                    "the fork must be created");
+            append("fork", BINARY, "KLM");
+
+            List<String> sourceOffsets = readOffsetsInChunks("source");
+            List<String> forkOffsets = readOffsetsInChunks("fork");
+
+            int inherited = forkOffsets.indexOf(forkPoint) + 1;
+            assertTrue(inherited > 0, "a chunked read of the fork must stop at the fork point "
+                    + forkPoint + ", got " + forkOffsets);
+            assertEquals(sourceOffsets.subList(0, inherited), forkOffsets.subList(0, inherited),
+                    "reads of the inherited range must return the source's offsets");
+        }
+
+        @Test
         void longPollInInheritedRangeReturnsWithoutWaiting() {
             restartServer(ForkTestServer.settings(Duration.ofSeconds(30), 1024 * 1024));
             String forkPoint = create("source", TEXT, "abc");
@@ -929,6 +949,47 @@ class ForkHttpTest {
         }
 
         @Test
+        void inheritedTtlSlidesIndependently() {
+            assertEquals(201, server.putWithBody("source", "abc", CONTENT_TYPE, TEXT, STREAM_TTL,
+                    "10").status(), "the source must be created");
+            assertEquals(201, fork("fork", "source").status(), "the fork must be created");
+
+            server.clock().advance(Duration.ofSeconds(6));
+            assertEquals("abc", readAll("fork"), "the fork must read its data at 6 s");
+            server.clock().advance(Duration.ofSeconds(6));
+
+            assertEquals(410, server.head("source").status(), "the source, unread for 12 s,"
+                    + " must have expired into a soft-deleted state");
+            assertEquals(200, server.head("fork").status(), "the fork, read at 6 s, must live"
+                    + " on with its own 10 s window");
+
+            server.clock().advance(Duration.ofSeconds(5));
+
+            assertEquals(404, server.head("fork").status(), "the fork must expire 10 s after its"
+                    + " last read");
+            assertEquals(404, server.head("source").status(), "the source must be cleaned up"
+                    + " with its expired fork");
+            assertEquals(0, server.store().size(), "the store must hold no stream");
+        }
+
+        @Test
+        void inheritedExpiresAtEndsForkWithSource() {
+            String deadline = ForkTestServer.CLOCK_START.plusSeconds(60).toString();
+            assertEquals(201, server.putWithBody("source", "abc", CONTENT_TYPE, TEXT,
+                    STREAM_EXPIRES_AT, deadline).status(), "the source must be created");
+            assertEquals(201, fork("fork", "source").status(), "the fork must be created");
+            assertEquals("abc", readAll("fork"), "the fork must read before the deadline");
+
+            server.clock().advance(Duration.ofSeconds(61));
+
+            assertEquals(404, server.head("fork").status(), "the fork must expire at the"
+                    + " inherited Stream-Expires-At");
+            assertEquals(404, server.head("source").status(), "the source must expire at its"
+                    + " Stream-Expires-At");
+            assertEquals(0, server.store().size(), "the store must hold no stream");
+        }
+
+        @Test
         void expiredSourceRemovedWithExpiredFork() {
             assertEquals(201, server.putWithBody("source", "abc", CONTENT_TYPE, TEXT, STREAM_TTL, "10")
                     .status(), "the source must be created");
@@ -1006,6 +1067,22 @@ class ForkHttpTest {
             String next = reply.header(NEXT_OFFSET);
             assertFalse(offset.equals(next), "a read short of the tail must advance the offset");
             offset = next;
+        }
+        return fail("reading " + stream + " did not reach the tail in 1000 reads");
+    }
+
+    /** Reads a stream from the start in chunks and returns each chunk's Stream-Next-Offset. */
+    private List<String> readOffsetsInChunks(String stream) {
+        List<String> offsets = new ArrayList<>();
+        String offset = "-1";
+        for (int read = 0; read < 1000; read++) {
+            Reply reply = server.get(stream, "offset=" + offset);
+            assertEquals(200, reply.status(), "GET " + stream + " at " + offset + " must succeed");
+            offset = reply.header(NEXT_OFFSET);
+            offsets.add(offset);
+            if ("true".equals(reply.header(UP_TO_DATE))) {
+                return offsets;
+            }
         }
         return fail("reading " + stream + " did not reach the tail in 1000 reads");
     }

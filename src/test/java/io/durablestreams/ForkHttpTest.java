@@ -812,6 +812,25 @@ class ForkHttpTest {
         }
 
         @Test
+        void waitingLongPollEndsGoneOnSoftDelete() {
+            restartServer(ForkTestServer.settings(Duration.ofSeconds(30), 1024 * 1024));
+            String sourceTail = create("source", TEXT, "abc");
+            assertEquals(201, fork("fork", "source").status(), "the fork must be created");
+
+            CompletableFuture<Reply> poll = server.getAsync("source",
+                    "offset=" + sourceTail + "&live=long-poll", Duration.ofSeconds(20));
+            assertThrows(TimeoutException.class, () -> poll.get(300, TimeUnit.MILLISECONDS),
+                    "a long-poll at the source's tail must wait for data");
+            assertEquals(204, server.delete("source").status(), "the source must be deleted");
+            Reply reply = awaitReply(poll, "soft-deleting the source must end its long-poll");
+
+            assertEquals(410, server.head("source").status(), "the source must be soft-deleted");
+            assertEquals(410, reply.status(), "a long-poll ended by a soft delete must return"
+                    + " 410 like every other request on the soft-deleted stream, not 404: "
+                    + reply.text());
+        }
+
+        @Test
         void softDeletedPathRejectsCreate() {
             create("source", TEXT, "abc");
             assertEquals(201, fork("fork", "source").status(), "the fork must be created");

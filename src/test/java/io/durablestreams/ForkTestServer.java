@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -18,6 +18,8 @@ import io.durablestreams.config.ServerSettings;
 import io.durablestreams.store.ForkTestClock;
 import io.durablestreams.store.StreamStore;
 
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.helidon.webserver.WebServer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -83,15 +85,22 @@ final class ForkTestServer implements AutoCloseable {
 
     /**
      * Returns test settings, in which SSE connections stay open for 10 s and the reaper runs
-     * hourly.
+     * hourly. They are read from configuration, like the server's own, so that settings added
+     * later take their defaults here too.
      *
      * @param longPollTimeout how long a long-poll read waits for data
      * @param maxReadBytes largest read chunk
      * @return the settings
      */
     static ServerSettings settings(Duration longPollTimeout, int maxReadBytes) {
-        return new ServerSettings(MOUNT_PATH, longPollTimeout, Duration.ofSeconds(10),
-                16L * 1024 * 1024, maxReadBytes, 1024, Duration.ofHours(1), List.of("*"));
+        Map<String, String> values = Map.of(
+                "mount-path", MOUNT_PATH,
+                "long-poll-timeout", longPollTimeout.toString(),
+                "sse-reconnect-interval", "PT10S",
+                "max-read-bytes", Integer.toString(maxReadBytes),
+                "reap-interval", "PT1H",
+                "storage.type", "memory");
+        return ServerSettings.from(Config.just(ConfigSources.create(values)));
     }
 
     /**

@@ -228,10 +228,10 @@ public final class DurableStream {
                     clock.millis());
             written = log.append(append.records(), state);
             applyWriterState(state, written);
-            applyRetentionLocked();
             result = new AppendResult(written, closed, false, producer);
             visible = log.tail() >= written;
             if (visible) {
+                applyRetentionLocked();
                 dataChanged.signalAll();
             }
         } finally {
@@ -243,6 +243,8 @@ public final class DurableStream {
         if (!visible) {
             lock.lock();
             try {
+                // Retention counts only visible data, so it runs once this append is visible.
+                applyRetentionLocked();
                 dataChanged.signalAll();
             } finally {
                 lock.unlock();

@@ -6,12 +6,18 @@ import java.time.Clock;
 import io.durablestreams.config.ServerSettings;
 import io.durablestreams.http.SecurityHeadersFilter;
 import io.durablestreams.http.StreamService;
+import io.durablestreams.observe.StorageHealthCheck;
+import io.durablestreams.observe.StreamMetrics;
 import io.durablestreams.store.StreamStore;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 /**
  * Starts the standalone Durable Streams server.
@@ -39,12 +45,23 @@ public final class Main {
         StreamStore store = new StreamStore(settings.storage().open(), Clock.systemUTC(),
                 settings.reapInterval());
 
-        // Server.
+        // Server, with health and metrics under /observe.
+        StreamMetrics metrics = new StreamMetrics(Metrics.globalRegistry(), store);
+        ObserveFeature observe = ObserveFeature.just(
+                HealthObserver.create(health -> health.details(true)
+                        .addCheck(new StorageHealthCheck(store))),
+                MetricsObserver.create());
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
-                .routing(routing -> routing(routing, store, settings))
+                .addFeature(observe)
+                .routing(routing -> routing(routing, store, settings, metrics))
                 .build()
                 .start();
+        if (!server.isRunning()) {
+            LOGGER.log(Level.ERROR, "Durable Streams server failed to start; see the errors above");
+            store.close();
+            System.exit(1);
+        }
         LOGGER.log(Level.INFO, "Durable Streams server listening on http://{0}:{1,number,#}{2}/"
                         + " ({3}, long-poll timeout {4}, SSE reconnect interval {5},"
                         + " max append {6,number,#} bytes, max read chunk {7,number,#} bytes)",
@@ -68,8 +85,14 @@ public final class Main {
      * @param settings protocol settings
      */
     static void routing(HttpRouting.Builder routing, StreamStore store, ServerSettings settings) {
+        routing(routing, store, settings,
+                new StreamMetrics(Metrics.createMeterRegistry(), store));
+    }
+
+    private static void routing(HttpRouting.Builder routing, StreamStore store,
+                                ServerSettings settings, StreamMetrics metrics) {
         routing.addFilter(new SecurityHeadersFilter(settings.corsAllowedOrigins()))
                 .register(settings.mountPath(),
-                        new StreamService(store, settings, Clock.systemUTC()));
+                        new StreamService(store, settings, Clock.systemUTC(), metrics));
     }
 }

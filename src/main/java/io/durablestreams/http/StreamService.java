@@ -17,6 +17,7 @@ import io.durablestreams.json.JsonMessages;
 import io.durablestreams.live.Cursors;
 import io.durablestreams.live.SseReader;
 import io.durablestreams.live.SseWriter;
+import io.durablestreams.observe.StreamMetrics;
 import io.durablestreams.store.Append;
 import io.durablestreams.store.AppendResult;
 import io.durablestreams.store.CreateRequest;
@@ -36,6 +37,7 @@ import io.durablestreams.store.StreamStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -56,6 +58,7 @@ public final class StreamService implements HttpService {
     private final StreamStore store;
     private final ServerSettings settings;
     private final Cursors cursors;
+    private final StreamMetrics metrics;
 
     /**
      * Creates the service.
@@ -66,9 +69,23 @@ public final class StreamService implements HttpService {
      * @param clock source of the current time, for cursors
      */
     public StreamService(StreamStore store, ServerSettings settings, Clock clock) {
+        this(store, settings, clock, new StreamMetrics(Metrics.createMeterRegistry(), store));
+    }
+
+    /**
+     * Creates the service, recording its metrics.
+     *
+     * @param store the streams to serve
+     * @param settings protocol settings
+     * @param clock source of the current time, for cursors
+     * @param metrics where appends and live readers are counted
+     */
+    public StreamService(StreamStore store, ServerSettings settings, Clock clock,
+                         StreamMetrics metrics) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.cursors = new Cursors(clock);
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     @Override
@@ -121,6 +138,9 @@ public final class StreamService implements HttpService {
 
         CreateResult result = store.create(path, request);
         DurableStream stream = result.stream();
+        if (result.created() && request.body().length > 0) {
+            metrics.appended(request.body().length);
+        }
         if (result.created()) {
             res.status(Status.CREATED_201);
             res.header(HeaderNames.LOCATION, location(req));
@@ -181,6 +201,9 @@ public final class StreamService implements HttpService {
         }
         AppendResult result = stream.append(new Append(contentType, records, close, streamSeq,
                 producer));
+        if (!result.duplicate() && body.length > 0) {
+            metrics.appended(body.length);
+        }
 
         res.header(ProtocolHeaders.STREAM_NEXT_OFFSET, Offsets.format(result.tail()));
         if (result.closed()) {
@@ -211,28 +234,39 @@ public final class StreamService implements HttpService {
                 ReadResponses.sendData(req, res, stream, read, cacheControl, Optional.empty());
             }
             case LONG_POLL -> {
-                stream.liveReaderStarted();
+                liveReaderStarted(stream);
                 try {
                     longPoll(req, res, stream, from, request.cursor());
                 } finally {
-                    stream.liveReaderEnded();
+                    liveReaderEnded(stream);
                 }
             }
             case SSE -> {
-                stream.liveReaderStarted();
+                liveReaderStarted(stream);
                 try {
                     sse(res, stream, from, request.cursor());
                 } finally {
-                    stream.liveReaderEnded();
+                    liveReaderEnded(stream);
                 }
             }
         }
+    }
+
+    private void liveReaderStarted(DurableStream stream) {
+        stream.liveReaderStarted();
+        metrics.liveReaderStarted();
+    }
+
+    private void liveReaderEnded(DurableStream stream) {
+        stream.liveReaderEnded();
+        metrics.liveReaderEnded();
     }
 
     private void longPoll(ServerRequest req, ServerResponse res, DurableStream stream, long from,
                           Optional<String> cursor) throws InterruptedException {
         ReadResult read = stream.read(from, settings.maxReadBytes());
         if (!read.hasData() && !read.endOfStream()) {
+            metrics.liveWaitStarted();
             LiveWait wake = stream.awaitData(from, settings.longPollTimeout());
             if (wake == LiveWait.DELETED) {
                 throw stream.isSoftDeleted()

@@ -1,6 +1,7 @@
 package io.durablestreams.store;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Keeps streams in memory only: fast, and empty again after every restart.
@@ -32,6 +33,11 @@ public final class MemoryStorage implements Storage {
     @Override
     public List<RecoveredStream> recover() {
         return List.of();
+    }
+
+    @Override
+    public Optional<String> writeProblem() {
+        return Optional.empty();
     }
 
     @Override

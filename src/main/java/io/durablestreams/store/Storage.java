@@ -1,6 +1,7 @@
 package io.durablestreams.store;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where streams keep their data and metadata: in memory, or in files that survive restarts.
@@ -49,6 +50,13 @@ public interface Storage extends AutoCloseable {
      * @return the streams found
      */
     List<RecoveredStream> recover();
+
+    /**
+     * Checks whether the storage can take writes now, for the readiness check.
+     *
+     * @return a short description of the problem, or empty when writes work
+     */
+    Optional<String> writeProblem();
 
     /**
      * Returns a one-line description for the start-up log, such as the directory and policy.

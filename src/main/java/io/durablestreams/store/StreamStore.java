@@ -218,6 +218,15 @@ public final class StreamStore implements AutoCloseable {
     }
 
     /**
+     * Checks whether the storage can take writes now.
+     *
+     * @return a short description of the problem, or empty when writes work
+     */
+    public Optional<String> writeProblem() {
+        return storage.writeProblem();
+    }
+
+    /**
      * Returns a description of the storage, for the start-up log.
      *
      * @return the description

@@ -266,6 +266,15 @@ final class FileLog implements StreamLog {
     }
 
     /**
+     * Tells whether a write or sync of this log failed, after which it rejects appends.
+     *
+     * @return true after a failure
+     */
+    boolean hasFailed() {
+        return failure != null;
+    }
+
+    /**
      * Forces written data to disk; the interval syncer and shutdown call this.
      */
     void sync() {

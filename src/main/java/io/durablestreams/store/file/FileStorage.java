@@ -185,6 +185,25 @@ public final class FileStorage implements Storage {
     }
 
     @Override
+    public Optional<String> writeProblem() {
+        for (FileLog log : logs.values()) {
+            if (log.hasFailed()) {
+                return Optional.of("a stream's storage failed to write or sync");
+            }
+        }
+        Path probe = root.resolve(".write-probe");
+        try {
+            Files.writeString(probe, "ok", UTF_8);
+            Files.delete(probe);
+            return Optional.empty();
+        } catch (IOException e) {
+            LOGGER.log(Level.WARNING, "Data directory " + root + " does not accept writes: "
+                    + e.getMessage());
+            return Optional.of("the data directory does not accept writes");
+        }
+    }
+
+    @Override
     public String description() {
         return "file store in " + root + " (durability " + durability.name().toLowerCase()
                 + ")";

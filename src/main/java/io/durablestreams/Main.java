@@ -1,6 +1,8 @@
 package io.durablestreams;
 
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 
 import io.durablestreams.config.ServerSettings;
@@ -11,6 +13,7 @@ import io.durablestreams.observe.StreamMetrics;
 import io.durablestreams.store.StreamStore;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
@@ -23,6 +26,9 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
  * Starts the standalone Durable Streams server.
  */
 public final class Main {
+
+    /** Environment variable naming a YAML configuration file to use over the defaults. */
+    static final String CONFIG_FILE_VARIABLE = "DURABLE_STREAMS_CONFIG_FILE";
 
     private static final System.Logger LOGGER = System.getLogger(Main.class.getName());
 
@@ -40,8 +46,15 @@ public final class Main {
         LogConfig.configureRuntime();
 
         // Configuration: an invalid value stops start-up with a message naming the key.
-        Config config = Config.create();
-        ServerSettings settings = ServerSettings.from(config.get(ServerSettings.CONFIG_KEY));
+        Config config = loadConfig();
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.from(config.get(ServerSettings.CONFIG_KEY));
+        } catch (IllegalArgumentException e) {
+            LOGGER.log(Level.ERROR, "Invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         StreamStore store = new StreamStore(settings.storage().open(), Clock.systemUTC(),
                 settings.reapInterval());
 
@@ -75,6 +88,29 @@ public final class Main {
             store.close();
             LOGGER.log(Level.INFO, "Durable Streams server stopped");
         }));
+    }
+
+    /**
+     * Loads configuration: environment variables, then system properties, then the YAML file
+     * named by {@value #CONFIG_FILE_VARIABLE} when set, then {@code application.yaml}; earlier
+     * sources win.
+     */
+    private static Config loadConfig() {
+        String file = System.getenv(CONFIG_FILE_VARIABLE);
+        if (file == null || file.isBlank()) {
+            return Config.create();
+        }
+        Path path = Path.of(file);
+        if (!Files.isReadable(path)) {
+            LOGGER.log(Level.ERROR, "Invalid configuration: " + CONFIG_FILE_VARIABLE + " names "
+                    + path + ", which is not a readable file");
+            System.exit(2);
+        }
+        // Environment variables and system properties stay first, as in Config.create().
+        return Config.builder()
+                .addSource(ConfigSources.file(path))
+                .addSource(ConfigSources.classpath("application.yaml"))
+                .build();
     }
 
     /**

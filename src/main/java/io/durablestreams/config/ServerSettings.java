@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.helidon.config.Config;
 
@@ -33,6 +35,10 @@ public record ServerSettings(String mountPath,
 
     /** Name of the configuration node these settings are read from. */
     public static final String CONFIG_KEY = "durable-streams";
+
+    private static final Set<String> KNOWN_KEYS = Set.of("mount-path", "long-poll-timeout",
+            "sse-reconnect-interval", "max-append-bytes", "max-read-bytes", "max-path-bytes",
+            "reap-interval", "cors", "storage");
 
     /**
      * Checks the arguments.
@@ -96,6 +102,10 @@ public record ServerSettings(String mountPath,
      * @throws IllegalArgumentException naming the key whose value is invalid
      */
     public static ServerSettings from(Config config) {
+        rejectUnknownKeys(config, CONFIG_KEY, KNOWN_KEYS);
+        rejectUnknownKeys(config.get("cors"), CONFIG_KEY + ".cors", Set.of("allowed-origins"));
+        rejectUnknownKeys(config.get("storage"), CONFIG_KEY + ".storage",
+                StorageSettings.KNOWN_KEYS);
         ServerSettings d = defaults();
         return new ServerSettings(
                 config.get("mount-path").asString().orElse(d.mountPath()),
@@ -154,6 +164,22 @@ public record ServerSettings(String mountPath,
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(CONFIG_KEY + "." + name + " must be a whole"
                     + " number; got " + value.get());
+        }
+    }
+
+    /**
+     * Stops start-up on a key this server does not know, which is most likely a typo that would
+     * otherwise leave a setting silently at its default.
+     */
+    static void rejectUnknownKeys(Config node, String path, Set<String> known) {
+        if (!node.exists() || node.isLeaf()) {
+            return;
+        }
+        for (Config child : node.asNodeList().orElse(List.of())) {
+            if (!known.contains(child.name())) {
+                throw new IllegalArgumentException("Unknown configuration key " + path + "."
+                        + child.name() + "; accepted keys are " + new TreeSet<>(known));
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 import io.durablestreams.store.Durability;
 import io.durablestreams.store.MemoryStorage;
@@ -28,6 +29,10 @@ public record StorageSettings(String type,
                               Duration syncInterval,
                               long segmentBytes,
                               int maxOpenFiles) {
+
+    /** Keys accepted in the {@code durable-streams.storage} node. */
+    static final Set<String> KNOWN_KEYS = Set.of("type", "directory", "durability",
+            "sync-interval", "segment-bytes", "max-open-files");
 
     /** Storage kept in memory only. */
     public static final String MEMORY = "memory";

@@ -199,8 +199,8 @@ public final class StreamService implements HttpService {
         if (jsonBody && body.length > 0) {
             records = jsonRecordsUnlessClosed(stream, body);
         }
-        AppendResult result = stream.append(new Append(contentType, records, close, streamSeq,
-                producer));
+        AppendResult result = store.append(stream,
+                new Append(contentType, records, close, streamSeq, producer));
         if (!result.duplicate() && body.length > 0) {
             metrics.appended(body.length);
         }

@@ -38,6 +38,7 @@ public final class StreamStore implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(StreamStore.class.getName());
 
     private final ConcurrentHashMap<String, DurableStream> streams = new ConcurrentHashMap<>();
+    private final List<StreamEvents> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Storage storage;
     private final Clock clock;
@@ -73,6 +74,33 @@ public final class StreamStore implements AutoCloseable {
     }
 
     /**
+     * Adds a listener for stream changes.
+     *
+     * @param listener the listener
+     */
+    public void addListener(StreamEvents listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Appends to a stream and notifies listeners; the HTTP layer and the Java API append through
+     * here so that features built on the store see every change.
+     *
+     * @param stream a stream of this store
+     * @param append the request
+     * @return the outcome
+     */
+    public AppendResult append(DurableStream stream, Append append) {
+        AppendResult result = stream.append(append);
+        if (!result.duplicate()) {
+            for (StreamEvents listener : listeners) {
+                listener.appended(stream, result.tail());
+            }
+        }
+        return result;
+    }
+
+    /**
      * Creates a stream or a fork, or confirms that an identical one exists.
      *
      * @param path the stream's path
@@ -84,6 +112,16 @@ public final class StreamStore implements AutoCloseable {
      * @throws InvalidRequestException when the body or the fork position is invalid
      */
     public CreateResult create(String path, CreateRequest request) {
+        CreateResult result = createLocked(path, request);
+        if (result.created()) {
+            for (StreamEvents listener : listeners) {
+                listener.created(result.stream());
+            }
+        }
+        return result;
+    }
+
+    private CreateResult createLocked(String path, CreateRequest request) {
         Optional<List<byte[]>> records = Optional.empty();
         if (request.fork().isEmpty()) {
             // Parsed before taking the lifecycle lock, so large bodies do not hold up others.
@@ -179,6 +217,9 @@ public final class StreamStore implements AutoCloseable {
             remove(stream);
         } finally {
             lifecycle.unlock();
+        }
+        for (StreamEvents listener : listeners) {
+            listener.deleted(path);
         }
     }
 

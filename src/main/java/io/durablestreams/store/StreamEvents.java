@@ -26,7 +26,8 @@ public interface StreamEvents {
     }
 
     /**
-     * Called after a stream was deleted or expired (soft deletes included).
+     * Called after a stream was deleted through {@link StreamStore#delete} (soft deletes
+     * included). Expiry is not reported: a listener finds expired streams gone on next access.
      *
      * @param path the stream's path
      */

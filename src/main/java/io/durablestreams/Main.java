@@ -27,6 +27,14 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
  */
 public final class Main {
 
+    static {
+        // Must be set before anything touches java.util.logging, so it comes before LOGGER.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager",
+                    "io.durablestreams.logging.ShutdownSafeLogManager");
+        }
+    }
+
     /** Environment variable naming a YAML configuration file to use over the defaults. */
     static final String CONFIG_FILE_VARIABLE = "DURABLE_STREAMS_CONFIG_FILE";
 
@@ -66,6 +74,8 @@ public final class Main {
                 MetricsObserver.create());
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
+                // This class stops the server itself, in the order a graceful shutdown needs.
+                .shutdownHook(false)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, store, settings, metrics))
                 .build()
@@ -83,7 +93,10 @@ public final class Main {
                 settings.sseReconnectInterval(), settings.maxAppendBytes(),
                 settings.maxReadBytes());
 
+        // Graceful shutdown: live readers get their position first, then in-flight requests
+        // finish while the server stops accepting, then the store syncs what is pending.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            store.shutDownLiveReaders();
             server.stop();
             store.close();
             LOGGER.log(Level.INFO, "Durable Streams server stopped");

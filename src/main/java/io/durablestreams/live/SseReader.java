@@ -121,6 +121,12 @@ public final class SseReader {
             }
             long wait = Math.min(remaining, KEEP_ALIVE_INTERVAL.toNanos());
             LiveWait wake = stream.awaitData(position, Duration.ofNanos(wait));
+            if (wake == LiveWait.SHUTDOWN) {
+                // Tell the client where to resume, then end so it reconnects elsewhere.
+                sendControl(position, true, false);
+                writer.flush();
+                return false;
+            }
             if (wake != LiveWait.TIMED_OUT) {
                 // DATA and CLOSED continue: the next read sends the data or the final control.
                 return wake == LiveWait.DATA || wake == LiveWait.CLOSED;

@@ -47,6 +47,7 @@ public final class DurableStream {
     private int forkCount;
 
     // Guarded by lock.
+    private boolean shuttingDown;
     private boolean softDeleted;
     private boolean closed;
     /** Tail after the append that closed the stream; readers see closure once data reaches it. */
@@ -403,6 +404,9 @@ public final class DurableStream {
                 if (deleted || softDeleted) {
                     return LiveWait.DELETED;
                 }
+                if (shuttingDown) {
+                    return LiveWait.SHUTDOWN;
+                }
                 if (log.tail() > position) {
                     return LiveWait.DATA;
                 }
@@ -594,6 +598,17 @@ public final class DurableStream {
         lock.lock();
         try {
             return softDeleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends every current and future live wait, for a graceful shutdown. */
+    void shutDownLiveReaders() {
+        lock.lock();
+        try {
+            shuttingDown = true;
+            dataChanged.signalAll();
         } finally {
             lock.unlock();
         }

@@ -9,5 +9,7 @@ public enum LiveWait {
     /** The stream was deleted or expired. */
     DELETED,
     /** The timeout passed with no new data. */
-    TIMED_OUT
+    TIMED_OUT,
+    /** The server is shutting down; the reader should answer with its current position. */
+    SHUTDOWN
 }

@@ -250,6 +250,15 @@ public final class StreamStore implements AutoCloseable {
         return streams.size();
     }
 
+    /**
+     * Ends the live reads of every stream: waiting long-polls return at once with their current
+     * position and SSE responses end after a final control event, so that clients reconnect to
+     * a server that is up. Appends still work until {@link #close()}.
+     */
+    public void shutDownLiveReaders() {
+        streams.values().forEach(DurableStream::shutDownLiveReaders);
+    }
+
     /** Stops the reaper and closes the storage, syncing what is pending. */
     @Override
     public void close() {

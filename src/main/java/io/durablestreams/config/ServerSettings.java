@@ -22,6 +22,7 @@ import io.helidon.config.Config;
  * @param reapInterval how often expired streams are looked for and removed
  * @param corsAllowedOrigins origins allowed to read responses in a browser; {@code *} for any
  * @param storage where and how streams are stored
+ * @param security access control, rate limits and resource limits
  */
 public record ServerSettings(String mountPath,
                              Duration longPollTimeout,
@@ -31,14 +32,15 @@ public record ServerSettings(String mountPath,
                              int maxPathBytes,
                              Duration reapInterval,
                              List<String> corsAllowedOrigins,
-                             StorageSettings storage) {
+                             StorageSettings storage,
+                             SecuritySettings security) {
 
     /** Name of the configuration node these settings are read from. */
     public static final String CONFIG_KEY = "durable-streams";
 
     private static final Set<String> KNOWN_KEYS = Set.of("mount-path", "long-poll-timeout",
             "sse-reconnect-interval", "max-append-bytes", "max-read-bytes", "max-path-bytes",
-            "reap-interval", "cors", "storage");
+            "reap-interval", "cors", "storage", "auth", "rate-limit", "limits");
 
     /**
      * Checks the arguments.
@@ -68,6 +70,7 @@ public record ServerSettings(String mountPath,
         }
         corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(security, "security");
     }
 
     /**
@@ -79,7 +82,7 @@ public record ServerSettings(String mountPath,
     public static ServerSettings defaults() {
         return new ServerSettings("/v1/stream", Duration.ofSeconds(30), Duration.ofSeconds(60),
                 16L * 1024 * 1024, 1024 * 1024, 1024, Duration.ofSeconds(1), List.of("*"),
-                StorageSettings.defaults());
+                StorageSettings.defaults(), SecuritySettings.defaults());
     }
 
     /**
@@ -91,7 +94,19 @@ public record ServerSettings(String mountPath,
     public ServerSettings withStorage(StorageSettings storage) {
         return new ServerSettings(mountPath, longPollTimeout, sseReconnectInterval,
                 maxAppendBytes, maxReadBytes, maxPathBytes, reapInterval, corsAllowedOrigins,
-                storage);
+                storage, security);
+    }
+
+    /**
+     * Returns a copy with other security settings.
+     *
+     * @param security the security settings
+     * @return the new settings
+     */
+    public ServerSettings withSecurity(SecuritySettings security) {
+        return new ServerSettings(mountPath, longPollTimeout, sseReconnectInterval,
+                maxAppendBytes, maxReadBytes, maxPathBytes, reapInterval, corsAllowedOrigins,
+                storage, security);
     }
 
     /**
@@ -120,7 +135,8 @@ public record ServerSettings(String mountPath,
                 duration(config, "reap-interval", "reap-interval", d.reapInterval()),
                 config.get("cors.allowed-origins").asList(String.class)
                         .orElse(d.corsAllowedOrigins()),
-                StorageSettings.from(config.get("storage")));
+                StorageSettings.from(config.get("storage")),
+                SecuritySettings.from(config));
     }
 
     /**

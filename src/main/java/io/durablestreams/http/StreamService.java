@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.durablestreams.config.SecuritySettings;
 import io.durablestreams.config.ServerSettings;
 import io.durablestreams.json.InvalidJsonException;
 import io.durablestreams.json.JsonMessages;
@@ -18,6 +20,9 @@ import io.durablestreams.live.Cursors;
 import io.durablestreams.live.SseReader;
 import io.durablestreams.live.SseWriter;
 import io.durablestreams.observe.StreamMetrics;
+import io.durablestreams.security.AccessPolicy;
+import io.durablestreams.security.RateLimiter;
+import io.durablestreams.security.TokenAccessPolicy;
 import io.durablestreams.store.Append;
 import io.durablestreams.store.AppendResult;
 import io.durablestreams.store.CreateRequest;
@@ -59,6 +64,9 @@ public final class StreamService implements HttpService {
     private final ServerSettings settings;
     private final Cursors cursors;
     private final StreamMetrics metrics;
+    private final AccessPolicy accessPolicy;
+    private final Optional<RateLimiter> rateLimiter;
+    private final AtomicInteger liveReaders = new AtomicInteger();
 
     /**
      * Creates the service.
@@ -82,10 +90,37 @@ public final class StreamService implements HttpService {
      */
     public StreamService(StreamStore store, ServerSettings settings, Clock clock,
                          StreamMetrics metrics) {
+        this(store, settings, clock, metrics, tokenPolicy(settings));
+    }
+
+    /**
+     * Creates the service with an application's own access policy.
+     *
+     * @param store the streams to serve
+     * @param settings protocol settings
+     * @param clock source of the current time, for cursors
+     * @param metrics where appends and live readers are counted
+     * @param accessPolicy decides which requests may proceed
+     */
+    public StreamService(StreamStore store, ServerSettings settings, Clock clock,
+                         StreamMetrics metrics, AccessPolicy accessPolicy) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.cursors = new Cursors(clock);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.accessPolicy = Objects.requireNonNull(accessPolicy, "accessPolicy");
+        SecuritySettings security = settings.security();
+        this.rateLimiter = security.rateLimitPerSecond() > 0
+                ? Optional.of(new RateLimiter(security.rateLimitPerSecond(),
+                        security.rateLimitBurst(), 100_000, System::nanoTime))
+                : Optional.empty();
+    }
+
+    private static AccessPolicy tokenPolicy(ServerSettings settings) {
+        SecuritySettings security = settings.security();
+        TokenAccessPolicy policy = new TokenAccessPolicy(security.readTokens(),
+                security.writeTokens());
+        return policy.isEnabled() ? policy : AccessPolicy.ALLOW_ALL;
     }
 
     @Override
@@ -101,6 +136,9 @@ public final class StreamService implements HttpService {
                     req.path().path(), settings.maxPathBytes());
             String path = resolved.streamPath();
             Method method = req.prologue().method();
+            checkRateLimit(req, res);
+            checkAccess(method, path, req, res);
+            checkPathDepth(path);
             if (method.equals(Method.PUT)) {
                 create(path, resolved.mountPath(), req, res);
             } else if (method.equals(Method.POST)) {
@@ -128,6 +166,56 @@ public final class StreamService implements HttpService {
         }
     }
 
+    private void checkRateLimit(ServerRequest req, ServerResponse res) {
+        if (rateLimiter.isEmpty()) {
+            return;
+        }
+        String key = req.remotePeer().host();
+        if (settings.security().rateLimitKey().equals("token")) {
+            Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+            if (authorization.isPresent()) {
+                // Keyed by a hash so that the limiter's map holds no credentials.
+                key = "token:" + Integer.toHexString(authorization.get().hashCode());
+            }
+        }
+        long waitSeconds = rateLimiter.get().acquire(key);
+        if (waitSeconds > 0) {
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(waitSeconds));
+            throw new HttpProblemException(Status.TOO_MANY_REQUESTS_429,
+                    "Too many requests; retry after " + waitSeconds + " s");
+        }
+    }
+
+    private void checkAccess(Method method, String path, ServerRequest req,
+                             ServerResponse res) {
+        switch (accessPolicy.decide(method, path, req.headers())) {
+            case ALLOW -> {
+            }
+            case UNAUTHENTICATED -> {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+                throw new HttpProblemException(Status.UNAUTHORIZED_401,
+                        "Authentication required: send Authorization: Bearer <token>");
+            }
+            case FORBIDDEN -> throw new HttpProblemException(Status.FORBIDDEN_403,
+                    "The token does not allow " + (AccessPolicy.isWrite(method)
+                            ? "writing" : "reading") + " this stream");
+        }
+    }
+
+    private void checkPathDepth(String path) {
+        int segments = 1;
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                segments++;
+            }
+        }
+        int max = settings.security().maxPathSegments();
+        if (segments > max) {
+            throw new HttpProblemException(Status.REQUEST_URI_TOO_LONG_414,
+                    "Stream path has " + segments + " segments; the limit is " + max);
+        }
+    }
+
     private void create(String path, String mountPath, ServerRequest req, ServerResponse res) {
         Optional<String> sourcePath = RequestHeaderParser.single(req.headers(),
                         ProtocolHeaders.STREAM_FORKED_FROM)
@@ -136,6 +224,12 @@ public final class StreamService implements HttpService {
         CreateRequest request = RequestHeaderParser.createRequest(req.headers(), readBody(req),
                 fork);
 
+        int maxStreams = settings.security().maxStreams();
+        if (store.size() >= maxStreams && store.find(path).isEmpty()) {
+            res.header(HeaderNames.RETRY_AFTER, "60");
+            throw new HttpProblemException(Status.SERVICE_UNAVAILABLE_503, "The server holds its"
+                    + " limit of " + maxStreams + " streams; delete streams or retry later");
+        }
         CreateResult result = store.create(path, request);
         DurableStream stream = result.stream();
         if (result.created() && request.body().length > 0) {
@@ -253,6 +347,13 @@ public final class StreamService implements HttpService {
     }
 
     private void liveReaderStarted(DurableStream stream) {
+        SecuritySettings security = settings.security();
+        if (liveReaders.incrementAndGet() > security.maxLiveReaders()
+                || stream.liveReaderCount() >= security.maxLiveReadersPerStream()) {
+            liveReaders.decrementAndGet();
+            throw new HttpProblemException(Status.SERVICE_UNAVAILABLE_503,
+                    "Too many live readers; retry shortly");
+        }
         stream.liveReaderStarted();
         metrics.liveReaderStarted();
     }
@@ -260,6 +361,7 @@ public final class StreamService implements HttpService {
     private void liveReaderEnded(DurableStream stream) {
         stream.liveReaderEnded();
         metrics.liveReaderEnded();
+        liveReaders.decrementAndGet();
     }
 
     private void longPoll(ServerRequest req, ServerResponse res, DurableStream stream, long from,

@@ -175,6 +175,15 @@ public final class DurableStream {
         touch();
     }
 
+    /**
+     * Returns how many live readers are registered now.
+     *
+     * @return the count
+     */
+    public int liveReaderCount() {
+        return liveReaders.get();
+    }
+
     /** Unregisters a live reader and restarts the sliding TTL from now. */
     public void liveReaderEnded() {
         touch();

@@ -217,6 +217,13 @@ final class Conversations {
      * @param exchange the prompt
      */
     void addExchange(String id, Exchange exchange) {
+        // The title goes first, so a reader that sees the prompt finds the title in the index.
+        if (exchange.index() == 0) {
+            streams.append(INDEX, List.of(mapper.createObjectNode()
+                    .put("type", "title")
+                    .put("id", id)
+                    .put("title", title(exchange.prompt()))), false);
+        }
         streams.append(conversationPath(id), List.of(mapper.createObjectNode()
                 .put("type", "prompt")
                 .put("index", exchange.index())
@@ -225,12 +232,6 @@ final class Conversations {
                 .put("provider", exchange.provider())
                 .put("model", exchange.model())
                 .put("createdAt", exchange.createdAt())), false);
-        if (exchange.index() == 0) {
-            streams.append(INDEX, List.of(mapper.createObjectNode()
-                    .put("type", "title")
-                    .put("id", id)
-                    .put("title", title(exchange.prompt()))), false);
-        }
     }
 
     /**

@@ -30,3 +30,6 @@ for _ in $(seq 1 100); do
 done
 
 etc/conformance/run.sh "http://127.0.0.1:$port" "$@"
+
+# The LLM demo's JUnit and browser tests; the script starts and stops its own demo server.
+llm-demo/test.sh

@@ -127,9 +127,9 @@ class ConversationApiTest {
         assertThat(list.path("conversations").path(0).path("id").asText(), is(id));
         assertThat(list.path("indexUrl").asText(), is("/v1/stream/llm-demo/index"));
 
-        HttpResponse<String> one = send(request("/api/conversations/" + id));
-        assertThat(one.statusCode(), is(200));
-        assertThat(json(one).path("messages").size(), is(0));
+        HttpResponse<String> fetched = send(request("/api/conversations/" + id));
+        assertThat(fetched.statusCode(), is(200));
+        assertThat(json(fetched).path("messages").size(), is(0));
     }
 
     @Test

@@ -20,8 +20,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * A chat API stand-in on 127.0.0.1 that responds to every request with a scripted response: a
- * status, a content type and body chunks, each flushed on its own so that the client sees them
- * arrive separately, optionally followed by a stall that keeps the response open.
+ * status, a content type and body chunks. Each chunk is flushed on its own, so the client sees
+ * the chunks arrive separately. A stall after the last chunk can keep the response open.
  */
 final class MockChatServer implements AutoCloseable {
 

@@ -50,3 +50,7 @@ start_server -Ddurable-streams.storage.type=file \
   -Ddurable-streams.storage.directory="$work/data"
 etc/conformance/run.sh "$base_url" "$@"
 stop_server
+
+echo "== LLM demo: JUnit and browser tests"
+# The demo's script starts and stops its own demo server.
+llm-demo/test.sh

@@ -25,6 +25,7 @@ log="$demo_dir/target/e2e-server.log"
 # drop the connection mid-answer, short enough for a quick run.
 java -Dserver.host=127.0.0.1 -Dserver.port="$port" \
   -Dllm-demo.provider=demo \
+  -Ddurable-streams.storage.directory="$(mktemp -d -t llm-demo-data.XXXXXX)" \
   -Dllm-demo.demo.tokens-per-second=50 \
   -Dllm-demo.demo.first-token-delay=PT0.2S \
   -jar "$demo_dir/target/llm-demo.jar" > "$log" 2>&1 &

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import io.durablestreams.config.ServerSettings;
+import io.durablestreams.config.StorageSettings;
 import io.durablestreams.http.SecurityHeadersFilter;
 import io.durablestreams.http.StreamService;
 import io.durablestreams.json.InvalidJsonException;
@@ -52,7 +53,8 @@ public final class TokenStreams implements AutoCloseable {
     }
 
     /**
-     * Creates an in-memory stream store with protocol settings from configuration.
+     * Creates the stream store configured under {@code durable-streams.storage}: by default the
+     * file store, so conversations survive restarts.
      *
      * @param config the {@code durable-streams} configuration node; absent keys take the
      *        server's defaults
@@ -62,6 +64,21 @@ public final class TokenStreams implements AutoCloseable {
      */
     public static TokenStreams create(Config config, ObjectMapper mapper) {
         ServerSettings settings = ServerSettings.from(config);
+        StreamStore store = new StreamStore(settings.storage().open(), Clock.systemUTC(),
+                settings.reapInterval());
+        return new TokenStreams(store, settings, Objects.requireNonNull(mapper, "mapper"));
+    }
+
+    /**
+     * Creates an in-memory stream store, for tests.
+     *
+     * @param config the {@code durable-streams} configuration node
+     * @param mapper the JSON mapper for messages
+     * @return the streams
+     */
+    public static TokenStreams inMemory(Config config, ObjectMapper mapper) {
+        ServerSettings settings = ServerSettings.from(config)
+                .withStorage(StorageSettings.memory());
         StreamStore store = new StreamStore(Clock.systemUTC(), settings.reapInterval());
         return new TokenStreams(store, settings, Objects.requireNonNull(mapper, "mapper"));
     }

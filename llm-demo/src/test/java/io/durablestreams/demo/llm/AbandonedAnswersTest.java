@@ -18,7 +18,7 @@ class AbandonedAnswersTest {
 
     @Test
     void startupClosesOpenAnswers() {
-        try (TokenStreams streams = TokenStreams.create(Config.empty(), mapper)) {
+        try (TokenStreams streams = TokenStreams.inMemory(Config.empty(), mapper)) {
             // The state a durable store keeps when the server stops in the middle of an answer.
             Conversations conversations = new Conversations(streams, mapper, Clock.systemUTC());
             String id = conversations.create().id();

@@ -29,7 +29,7 @@ class AnswerGeneratorTest {
     private static final String PATH = "test/answer";
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final TokenStreams streams = TokenStreams.create(Config.empty(), mapper);
+    private final TokenStreams streams = TokenStreams.inMemory(Config.empty(), mapper);
     private AnswerGenerator generator;
 
     @AfterEach

@@ -44,7 +44,7 @@ class ConversationApiTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        streams = TokenStreams.create(Config.empty(), MAPPER);
+        streams = TokenStreams.inMemory(Config.empty(), MAPPER);
         app = LlmDemoApp.create(DemoSettings.demo(1000), streams, PROVIDER, MAPPER);
         app.routing(routing);
     }

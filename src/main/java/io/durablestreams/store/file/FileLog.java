@@ -114,12 +114,29 @@ final class FileLog implements StreamLog {
     static FileLog recover(Path directory, long start, FileHandles handles,
                            Durability durability, long segmentBytes, Consumer<FileLog> onDirty,
                            List<StoredAppend> appends) throws IOException {
+        return recover(directory, start, handles, durability, segmentBytes, onDirty, appends,
+                false);
+    }
+
+    /**
+     * Opens a log as {@link #recover(Path, long, FileHandles, Durability, long, Consumer, List)}
+     * does, for a stream whose retention may have deleted its first segments.
+     *
+     * @param retained true when retention may have deleted segments, so the first segment may
+     *        start past {@code start}; otherwise such a gap means lost data, and everything
+     *        after it is dropped
+     * @return the log
+     * @throws IOException when the directory cannot be read or repaired
+     */
+    static FileLog recover(Path directory, long start, FileHandles handles,
+                           Durability durability, long segmentBytes, Consumer<FileLog> onDirty,
+                           List<StoredAppend> appends, boolean retained) throws IOException {
         FileLog log = new FileLog(directory, start, handles, durability, segmentBytes, onDirty);
         List<Path> files = segmentFiles(directory);
         List<Segment> kept = new ArrayList<>();
         long position = start;
         boolean intact = true;
-        if (!files.isEmpty() && segmentStart(files.get(0)) > start) {
+        if (retained && !files.isEmpty() && segmentStart(files.get(0)) > start) {
             // Retention deleted the segments before this one.
             position = segmentStart(files.get(0));
             log.earliest = position;

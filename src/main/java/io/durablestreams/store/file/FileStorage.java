@@ -253,7 +253,7 @@ public final class FileStorage implements Storage {
         StreamMeta meta = readMeta(properties);
         List<StoredAppend> appends = new ArrayList<>();
         FileLog log = FileLog.recover(dir, meta.forkPosition(), handles, durability,
-                segmentBytes, dirtyCallback(), appends);
+                segmentBytes, dirtyCallback(), appends, meta.config().retention().isLimited());
         register(meta, log);
 
         long lastAccess = meta.createdMillis();

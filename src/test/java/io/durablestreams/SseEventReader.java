@@ -26,7 +26,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *
  * <p>Thread-safety: not thread-safe.
  */
-final class SseEventReader {
+public final class SseEventReader {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
@@ -37,7 +37,7 @@ final class SseEventReader {
      *
      * @param body the response body, already de-chunked
      */
-    SseEventReader(InputStream body) {
+    public SseEventReader(InputStream body) {
         this.in = new PushbackInputStream(body, 1);
     }
 
@@ -47,7 +47,7 @@ final class SseEventReader {
      * @return the event, or empty when the server ended the response
      * @throws IOException when the read fails or times out
      */
-    Optional<SseEvent> next() throws IOException {
+    public Optional<SseEvent> next() throws IOException {
         String type = "message";
         StringBuilder data = new StringBuilder();
         boolean hasData = false;
@@ -117,7 +117,7 @@ final class SseEventReader {
      * @param data the {@code data} lines joined with LF
      * @param lines the raw lines of the event, for checks on framing
      */
-    record SseEvent(String type, String data, List<String> lines) {
+    public record SseEvent(String type, String data, List<String> lines) {
 
         /**
          * Parses the data of a {@code control} event, a flat JSON object.
@@ -125,7 +125,7 @@ final class SseEventReader {
          * @return field names mapped to String, Boolean or Long values
          * @throws IOException when the data is not a flat JSON object
          */
-        Map<String, Object> controlFields() throws IOException {
+        public Map<String, Object> controlFields() throws IOException {
             Map<String, Object> fields = new LinkedHashMap<>();
             try (JsonParser parser = JSON.createParser(data)) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {

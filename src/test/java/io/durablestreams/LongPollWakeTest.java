@@ -2,6 +2,8 @@ package io.durablestreams;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +91,25 @@ class LongPollWakeTest {
         assertThat("it returns exactly the appended data", result.body(), is("new"));
         assertThat("Stream-Next-Offset is the new tail", result.nextOffset(), is(newTail));
         assertThat("a live 200 carries a cursor", result.hasCursor(), is(true));
+    }
+
+    @Test
+    void appendWakesEveryWaitingLongPoll() throws Exception {
+        String path = newPath("wake-many");
+        String tail = TestStreams.create(client, path, "text/plain", "abc");
+        List<CompletableFuture<PollResult>> polls = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            polls.add(startLongPoll(path, tail));
+        }
+        for (int i = 0; i < polls.size(); i++) {
+            awaitArrival(path);
+        }
+
+        TestStreams.append(client, path, "text/plain", "new");
+        for (int i = 0; i < polls.size(); i++) {
+            PollResult result = awaitResult(polls.get(i), "an append, for waiter " + i);
+            assertThat("waiter " + i + " gets the data", result.body(), is("new"));
+        }
     }
 
     @Test

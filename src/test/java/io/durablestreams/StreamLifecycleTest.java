@@ -74,6 +74,19 @@ class StreamLifecycleTest {
     }
 
     @Test
+    void locationKeepsPercentEncodedPath() {
+        String path = newPath("caf%C3%A9%20au%20lait");
+        try (HttpClientResponse response = client.put(path)
+                .skipUriEncoding(true)
+                .header(HeaderNames.CONTENT_TYPE, "text/plain")
+                .request()) {
+            assertThat("status of a first PUT", response.status(), is(Status.CREATED_201));
+            assertThat("Location must be the stream's URL, with non-ASCII bytes still"
+                    + " percent-encoded", header(response, HeaderNames.LOCATION), endsWith(path));
+        }
+    }
+
+    @Test
     void createWithoutBodyStartsAtOffsetZero() {
         String path = newPath("create-empty");
         try (HttpClientResponse response = client.put(path)

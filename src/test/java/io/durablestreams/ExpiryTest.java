@@ -17,6 +17,8 @@ import io.helidon.webserver.testing.junit5.RoutingTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.durablestreams.TestStreams.newPath;
 import static io.durablestreams.TestStreams.read;
@@ -160,6 +162,31 @@ class ExpiryTest {
         CLOCK.advance(Duration.ofDays(3650));
         assertThat("a stream without TTL or expiry time never expires", headStatus(path),
                 is(Status.OK_200));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+1", "01", "1.0", "1e3", "-1", "abc", "1 0"})
+    void malformedTtlIsRejected(String ttl) {
+        String path = newPath("ttl-format");
+        try (HttpClientResponse response = client.put(path)
+                .header(ProtocolHeaders.STREAM_TTL, ttl)
+                .request()) {
+            assertThat("Stream-TTL: " + ttl, response.status(), is(Status.BAD_REQUEST_400));
+        }
+        assertThat("a rejected create leaves no stream", headStatus(path),
+                is(Status.NOT_FOUND_404));
+    }
+
+    @Test
+    void ttlWithExpiresAtIsRejected() {
+        String path = newPath("ttl-and-expiry");
+        try (HttpClientResponse response = client.put(path)
+                .header(ProtocolHeaders.STREAM_TTL, "60")
+                .header(ProtocolHeaders.STREAM_EXPIRES_AT, "2031-01-01T00:00:00Z")
+                .request()) {
+            assertThat("a stream has either a TTL or an expiry time", response.status(),
+                    is(Status.BAD_REQUEST_400));
+        }
     }
 
     private String createWithTtl(String name, long ttlSeconds) {

@@ -136,7 +136,7 @@ class LimitsTest {
     }
 
     @Test
-    void catchUpReadIsSplitAtMaxReadBytes() {
+    void readIsSplitAtMaxReadBytes() {
         String path = newPath("read-chunks");
         String text = "0123456789".repeat(25);
         String tail = TestStreams.create(client, path, TEXT, text);
@@ -178,7 +178,7 @@ class LimitsTest {
     }
 
     @Test
-    void longPollBacklogIsSplitAtMaxReadBytes() {
+    void longPollBacklogIsSplit() {
         String path = newPath("poll-chunks");
         TestStreams.create(client, path, TEXT, "y".repeat(150));
 

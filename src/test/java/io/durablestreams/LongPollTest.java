@@ -29,7 +29,7 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
  * Long-poll reads against a server with a 500 ms long-poll timeout: the 204 after the timeout,
- * immediate answers when data exists, and cursors.
+ * immediate responses when data exists, and cursors.
  */
 @ServerTest
 class LongPollTest {

@@ -43,7 +43,7 @@ import static org.hamcrest.Matchers.lessThan;
 class LongPollWakeTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** How soon a woken long-poll must return; far below {@link #TIMEOUT}. */
+    /** Maximum time a woken long-poll may take to return, far below {@link #TIMEOUT}. */
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
     private static final StreamStore STORE = new StreamStore(Clock.systemUTC(),
             Duration.ofMinutes(1));
@@ -161,7 +161,7 @@ class LongPollWakeTest {
     }
 
     @Test
-    void longPollAtEndOfClosedStreamReturnsAtOnce() throws Exception {
+    void longPollAtClosedTailReturnsAtOnce() throws Exception {
         String path = newPath("closed-tail");
         String tail = TestStreams.create(client, path, "text/plain", "abc");
         TestStreams.close(client, path);

@@ -87,7 +87,7 @@ public final class SseEventReader {
         }
     }
 
-    /** Reads one line ending at CRLF, LF or CR; empty at the end of the stream. */
+    /** Reads one line ending at CRLF, LF or CR, or returns empty at the end of the stream. */
     private Optional<String> readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {

@@ -214,8 +214,9 @@ class SseTest {
         try (SseSession sse = openSse(path, "-1")) {
             SseEvent data = sse.next();
             assertThat("the whole payload is one data event", data.type(), is("data"));
+            String expected = "a\nb\nc\nd\n\nevent: control\ndata: {\"streamClosed\":true}\n";
             assertThat("CR, LF and CRLF each become a line break, and nothing else changes",
-                    data.data(), is("a\nb\nc\nd\n\nevent: control\ndata: {\"streamClosed\":true}\n"));
+                    data.data(), is(expected));
             Map<String, Object> control = sse.nextControl();
             assertThat("the next event is the server's control", control.get("streamNextOffset"),
                     is(tail));

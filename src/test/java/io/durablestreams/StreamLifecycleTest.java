@@ -507,7 +507,7 @@ class StreamLifecycleTest {
     }
 
     @Test
-    void catchUpReadReturnsAllDataFromTheStart() {
+    void readFromStartReturnsAllData() {
         String path = newPath("read-all");
         TestStreams.create(client, path, "text/plain", "hello ");
         String tail = TestStreams.append(client, path, "text/plain", "world");
@@ -536,7 +536,7 @@ class StreamLifecycleTest {
     }
 
     @Test
-    void catchUpReadFromAnOffsetReturnsTheRest() {
+    void readFromOffsetReturnsTheRest() {
         String path = newPath("read-from-offset");
         String first = TestStreams.create(client, path, "text/plain", "first;");
         TestStreams.append(client, path, "text/plain", "second;");
@@ -547,7 +547,7 @@ class StreamLifecycleTest {
     }
 
     @Test
-    void catchUpReadAtTailOfOpenStreamIsEmptyAndUpToDate() {
+    void readAtOpenTailIsUpToDate() {
         String path = newPath("read-at-tail");
         String tail = TestStreams.create(client, path, "text/plain", "abc");
 
@@ -564,7 +564,7 @@ class StreamLifecycleTest {
     }
 
     @Test
-    void catchUpReadAtTailOfClosedStreamSignalsEof() {
+    void readAtClosedTailSignalsEof() {
         String path = newPath("read-eof");
         String tail = TestStreams.create(client, path, "text/plain", "abc");
         TestStreams.close(client, path);

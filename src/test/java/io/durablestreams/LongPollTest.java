@@ -97,6 +97,21 @@ class LongPollTest {
     }
 
     @Test
+    void longPollToEndOfClosedStreamSignalsEof() {
+        String path = newPath("poll-closed-data");
+        TestStreams.create(client, path, "text/plain", "abc");
+        TestStreams.close(client, path);
+
+        try (HttpClientResponse response = longPoll(path, "-1")) {
+            assertThat("a long-poll behind the tail of a closed stream", response.status(),
+                    is(Status.OK_200));
+            assertThat("it returns the remaining data", bodyText(response), is("abc"));
+            assertThat("and signals EOF, because it reached the final offset",
+                    header(response, ProtocolHeaders.STREAM_CLOSED), is("true"));
+        }
+    }
+
+    @Test
     void longPollFromNowSkipsStoredData() {
         String path = newPath("poll-now");
         String tail = TestStreams.create(client, path, "text/plain", "old");

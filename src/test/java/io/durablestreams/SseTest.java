@@ -89,6 +89,8 @@ class SseTest {
                     startsWith("text/event-stream"));
             assertThat("a text stream is sent as text",
                     sse.response().header("stream-sse-data-encoding"), is(Optional.empty()));
+            assertThat("SSE responses forbid MIME sniffing too",
+                    sse.response().header("X-Content-Type-Options").orElse(""), is("nosniff"));
 
             SseEvent data = sse.next();
             assertThat("first event", data.type(), is("data"));

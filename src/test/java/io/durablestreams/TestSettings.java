@@ -2,6 +2,7 @@ package io.durablestreams;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.durablestreams.config.ServerSettings;
@@ -10,8 +11,8 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
 /**
- * Server settings for tests: the default mount path, the memory store, and the timeouts and size
- * limits each test class needs.
+ * Server settings for tests: the default mount path, the memory store, and the timeouts, size
+ * limits or CORS origins each test class needs.
  *
  * <p>Settings are read from configuration keys rather than built with the record constructor,
  * so that settings added to the server later keep their defaults here.
@@ -50,6 +51,21 @@ final class TestSettings {
         Map<String, String> values = timeouts(longPollTimeout, sseReconnectInterval);
         values.put("max-append-bytes", Long.toString(maxAppendBytes));
         values.put("max-read-bytes", Integer.toString(maxReadBytes));
+        return fromConfig(values);
+    }
+
+    /**
+     * Returns settings with the default timeouts and limits that let browsers read responses
+     * only from the given origins.
+     *
+     * @param corsAllowedOrigins the allowed origins
+     * @return the settings
+     */
+    static ServerSettings withCorsOrigins(List<String> corsAllowedOrigins) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < corsAllowedOrigins.size(); i++) {
+            values.put("cors.allowed-origins." + i, corsAllowedOrigins.get(i));
+        }
         return fromConfig(values);
     }
 

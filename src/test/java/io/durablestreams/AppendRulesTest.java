@@ -352,6 +352,40 @@ class AppendRulesTest {
         }
     }
 
+    @Test
+    void contentTypeIsReportedBeforeSequenceGap() {
+        String path = newPath("precedence-type");
+        TestStreams.create(client, path, TEXT, "");
+        producerAppend(path, "writer", 0, 0, "a").close();
+
+        try (HttpClientResponse response = producerAppend(path, "application/octet-stream",
+                "writer", 0, 5, "x")) {
+            assertThat("wrong content type and a producer sequence gap", response.status(),
+                    is(Status.CONFLICT_409));
+            assertThat("the content type is reported, not the gap",
+                    response.headers().contains(ProtocolHeaders.PRODUCER_EXPECTED_SEQ),
+                    is(false));
+        }
+    }
+
+    @Test
+    void closedStreamIsReportedBeforeSequenceGap() {
+        String path = newPath("precedence-closed-gap");
+        TestStreams.create(client, path, TEXT, "");
+        producerAppend(path, "writer", 0, 0, "a").close();
+        TestStreams.close(client, path);
+
+        try (HttpClientResponse response = producerAppend(path, "writer", 0, 5, "x")) {
+            assertThat("closed stream and a producer sequence gap", response.status(),
+                    is(Status.CONFLICT_409));
+            assertThat("the closed stream is reported",
+                    header(response, ProtocolHeaders.STREAM_CLOSED), is("true"));
+            assertThat("not the gap",
+                    response.headers().contains(ProtocolHeaders.PRODUCER_EXPECTED_SEQ),
+                    is(false));
+        }
+    }
+
     private Status seqAppend(String path, String seq, String body) {
         try (HttpClientResponse response = client.post(path)
                 .header(HeaderNames.CONTENT_TYPE, TEXT)

@@ -166,7 +166,7 @@ class AppendRulesTest {
     void staleEpochReturns403WithCurrentEpoch() {
         String path = newPath("producer-fenced");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
         try (HttpClientResponse response = producerAppend(path, "writer", 1, 0, "b")) {
             assertThat("a new epoch starting at 0", response.status(), is(Status.OK_200));
         }
@@ -183,7 +183,7 @@ class AppendRulesTest {
     void fencedProducerCanClaimNextEpoch() {
         String path = newPath("producer-claim");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 5, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 5, 0, "a");
 
         try (HttpClientResponse response = producerAppend(path, "writer", 0, 0, "b")) {
             assertThat("a restarted producer without state", response.status(),
@@ -201,7 +201,7 @@ class AppendRulesTest {
     void sequenceGapReturns409WithExpectedAndReceived() {
         String path = newPath("producer-gap");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
 
         try (HttpClientResponse response = producerAppend(path, "writer", 0, 2, "c")) {
             assertThat("a skipped sequence number", response.status(), is(Status.CONFLICT_409));
@@ -216,7 +216,7 @@ class AppendRulesTest {
     void newEpochMustStartAtZero() {
         String path = newPath("producer-epoch-seq");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
 
         try (HttpClientResponse response = producerAppend(path, "writer", 1, 1, "b")) {
             assertThat("an epoch increase with a sequence other than 0", response.status(),
@@ -301,7 +301,7 @@ class AppendRulesTest {
     void producerCloseOnlyIsIdempotent() {
         String path = newPath("producer-close-only");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
 
         for (int attempt = 1; attempt <= 2; attempt++) {
             try (HttpClientResponse response = client.post(path)
@@ -322,7 +322,7 @@ class AppendRulesTest {
     void producerAppendToStreamClosedByOtherReturns409() {
         String path = newPath("producer-closed-by-other");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
         TestStreams.close(client, path);
 
         try (HttpClientResponse response = producerAppend(path, "writer", 0, 0, "a")) {
@@ -356,7 +356,7 @@ class AppendRulesTest {
     void contentTypeIsReportedBeforeSequenceGap() {
         String path = newPath("precedence-type");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
 
         try (HttpClientResponse response = producerAppend(path, "application/octet-stream",
                 "writer", 0, 5, "x")) {
@@ -372,7 +372,7 @@ class AppendRulesTest {
     void closedStreamIsReportedBeforeSequenceGap() {
         String path = newPath("precedence-closed-gap");
         TestStreams.create(client, path, TEXT, "");
-        producerAppend(path, "writer", 0, 0, "a").close();
+        acceptedProducerAppend(path, "writer", 0, 0, "a");
         TestStreams.close(client, path);
 
         try (HttpClientResponse response = producerAppend(path, "writer", 0, 5, "x")) {
@@ -392,6 +392,15 @@ class AppendRulesTest {
                 .header(ProtocolHeaders.STREAM_SEQ, seq)
                 .submit(body)) {
             return response.status();
+        }
+    }
+
+    /** Appends a producer batch as a setup step, and checks that it was stored. */
+    private void acceptedProducerAppend(String path, String id, long epoch, long seq,
+                                        String body) {
+        try (HttpClientResponse response = producerAppend(path, id, epoch, seq, body)) {
+            assertThat("setup batch " + id + " epoch " + epoch + " seq " + seq,
+                    response.status(), is(Status.OK_200));
         }
     }
 

@@ -76,6 +76,9 @@ public final class Main {
                 .config(config.get("server"))
                 // This class stops the server itself, in the order a graceful shutdown needs.
                 .shutdownHook(false)
+                // Features are added explicitly: the CORS feature that Helidon would discover on
+                // the class path answers every origin, which SecurityHeadersFilter restricts.
+                .featuresDiscoverServices(false)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, store, settings, metrics))
                 .build()

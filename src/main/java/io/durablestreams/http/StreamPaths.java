@@ -56,6 +56,10 @@ final class StreamPaths {
                 streamSegments++;
             }
         }
+        if (streamSegments > 0 && rawAbsolute.endsWith("/")) {
+            throw HttpProblemException.badRequest("Invalid stream path: segments must not be"
+                    + " empty, '.' or '..'");
+        }
         int mountEnd = rawAbsolute.length();
         for (int i = 0; i < streamSegments; i++) {
             mountEnd = rawAbsolute.lastIndexOf('/', mountEnd - 1);

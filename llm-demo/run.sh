@@ -19,4 +19,6 @@ if [[ ! -f "$jar" ]] || [[ -n "$(find "$repo_dir/pom.xml" "$repo_dir/src/main" \
   (cd "$demo_dir" && mvn -B -q package -DskipTests)
 fi
 
-exec java "$@" -jar "$jar"
+# The data directory sits beside the demo, whatever the current directory; a
+# -Ddurable-streams.storage.directory option in the arguments comes later and wins.
+exec java -Ddurable-streams.storage.directory="$demo_dir/data" "$@" -jar "$jar"

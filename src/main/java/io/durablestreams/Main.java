@@ -63,8 +63,15 @@ public final class Main {
             System.exit(2);
             return;
         }
-        StreamStore store = new StreamStore(settings.storage().open(), Clock.systemUTC(),
-                settings.reapInterval());
+        StreamStore store;
+        try {
+            store = new StreamStore(settings.storage().open(), Clock.systemUTC(),
+                    settings.reapInterval());
+        } catch (IllegalStateException e) {
+            LOGGER.log(Level.ERROR, "Cannot open the stream store: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
 
         // Server, with health and metrics under /observe.
         StreamMetrics metrics = new StreamMetrics(Metrics.globalRegistry(), store);
@@ -72,7 +79,9 @@ public final class Main {
                 HealthObserver.create(health -> health.details(true)
                         .addCheck(new StorageHealthCheck(store))),
                 MetricsObserver.create());
-        WebServer server = WebServer.builder()
+        WebServer server;
+        try {
+            server = WebServer.builder()
                 .config(config.get("server"))
                 // This class stops the server itself, in the order a graceful shutdown needs.
                 .shutdownHook(false)
@@ -83,6 +92,13 @@ public final class Main {
                 .routing(routing -> routing(routing, store, settings, metrics))
                 .build()
                 .start();
+        } catch (RuntimeException e) {
+            // Invalid server settings, such as a port that is not a number.
+            LOGGER.log(Level.ERROR, "Invalid server configuration: " + e.getMessage());
+            store.close();
+            System.exit(2);
+            return;
+        }
         if (!server.isRunning()) {
             LOGGER.log(Level.ERROR, "Durable Streams server failed to start; see the errors above");
             store.close();
@@ -137,8 +153,7 @@ public final class Main {
      * @param settings protocol settings
      */
     static void routing(HttpRouting.Builder routing, StreamStore store, ServerSettings settings) {
-        routing(routing, store, settings,
-                new StreamMetrics(Metrics.createMeterRegistry(), store));
+        routing(routing, store, settings, new StreamMetrics(Metrics.globalRegistry(), store));
     }
 
     private static void routing(HttpRouting.Builder routing, StreamStore store,

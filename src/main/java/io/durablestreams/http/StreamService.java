@@ -77,7 +77,7 @@ public final class StreamService implements HttpService {
      * @param clock source of the current time, for cursors
      */
     public StreamService(StreamStore store, ServerSettings settings, Clock clock) {
-        this(store, settings, clock, new StreamMetrics(Metrics.createMeterRegistry(), store));
+        this(store, settings, clock, new StreamMetrics(Metrics.globalRegistry(), store));
     }
 
     /**
@@ -268,7 +268,12 @@ public final class StreamService implements HttpService {
                 throw HttpProblemException.badRequest("Invalid Stream-Forked-From: " + value);
             }
         }
-        return StreamPaths.streamPath(rawPath, mountPath, settings.maxPathBytes());
+        try {
+            return StreamPaths.streamPath(rawPath, mountPath, settings.maxPathBytes());
+        } catch (HttpProblemException e) {
+            throw HttpProblemException.badRequest("Invalid Stream-Forked-From: use the source"
+                    + " stream's URL path, such as " + mountPath + "/{path}");
+        }
     }
 
     private void append(String path, ServerRequest req, ServerResponse res) {

@@ -2,6 +2,7 @@ package io.durablestreams.observe;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.durablestreams.store.StreamStore;
 
@@ -20,7 +21,12 @@ public final class StreamMetrics {
     private final Counter appends;
     private final Counter appendedBytes;
     private final Counter liveWaits;
-    private final AtomicInteger liveReaders = new AtomicInteger();
+    /**
+     * The store whose stream count the gauge reports. Meters are registered once per registry,
+     * so the gauge reads through this reference to follow the most recently created store.
+     */
+    private static final AtomicReference<StreamStore> CURRENT_STORE = new AtomicReference<>();
+    private static final AtomicInteger LIVE_READERS = new AtomicInteger();
 
     /**
      * Registers the meters.
@@ -37,10 +43,11 @@ public final class StreamMetrics {
                 .baseUnit("bytes"));
         liveWaits = registry.getOrCreate(Counter.builder("durable_streams.live_waits")
                 .description("Times a long-poll or SSE reader waited for new data"));
-        registry.getOrCreate(Gauge.builder("durable_streams.streams", store,
-                        s -> (double) s.size())
+        CURRENT_STORE.set(store);
+        registry.getOrCreate(Gauge.builder("durable_streams.streams", CURRENT_STORE,
+                        current -> current.get() == null ? 0 : current.get().size())
                 .description("Streams held, soft-deleted ones included"));
-        registry.getOrCreate(Gauge.builder("durable_streams.live_readers", liveReaders,
+        registry.getOrCreate(Gauge.builder("durable_streams.live_readers", LIVE_READERS,
                         AtomicInteger::doubleValue)
                 .description("Long-poll and SSE readers connected now"));
     }
@@ -57,12 +64,12 @@ public final class StreamMetrics {
 
     /** Counts a live reader that connected. */
     public void liveReaderStarted() {
-        liveReaders.incrementAndGet();
+        LIVE_READERS.incrementAndGet();
     }
 
     /** Counts a live reader that left. */
     public void liveReaderEnded() {
-        liveReaders.decrementAndGet();
+        LIVE_READERS.decrementAndGet();
     }
 
     /** Counts one wait of a live reader for new data. */

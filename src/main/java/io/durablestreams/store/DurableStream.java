@@ -438,7 +438,8 @@ public final class DurableStream {
      * @param other the requested configuration
      * @param closeRequested whether the request asks for a closed stream
      * @param otherFork the requested fork point, if the request creates a fork
-     * @return true when content type, TTL, expiry time, closure status and fork point match
+     * @return true when content type, TTL, expiry time, retention, closure status and fork
+     *         point match
      */
     public boolean matches(StreamConfig other, boolean closeRequested,
                            Optional<ForkPoint> otherFork) {
@@ -452,6 +453,7 @@ public final class DurableStream {
                     && config.acceptsContentType(other.contentType())
                     && config.ttlSeconds().equals(other.ttlSeconds())
                     && config.expiresAt().equals(other.expiresAt())
+                    && config.retention().equals(other.retention())
                     && closedForReaders() == closeRequested;
         } finally {
             lock.unlock();

@@ -149,8 +149,8 @@ public final class StreamStore implements AutoCloseable {
                 }
                 if (!existing.matches(config, request.close(), forkPoint)) {
                     throw new StreamConflictException("Stream " + path + " already exists with"
-                            + " a different content type, TTL, expiry, closure status or fork"
-                            + " origin");
+                            + " a different content type, TTL, expiry, retention, closure status"
+                            + " or fork origin");
                 }
                 return new CreateResult(existing, false);
             }

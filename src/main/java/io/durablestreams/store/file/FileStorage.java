@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -63,6 +65,7 @@ public final class FileStorage implements Storage {
     private static final System.Logger LOGGER = System.getLogger(FileStorage.class.getName());
     private static final String META = "meta.properties";
     private static final String ACCESS = "access";
+    private static final String LOCK = "lock";
 
     private final Path root;
     private final Path streamsDir;
@@ -71,6 +74,9 @@ public final class FileStorage implements Storage {
     private final long segmentBytes;
     private final FileHandles handles;
     private final ScheduledExecutorService syncer;
+    /** Exclusive lock on the data directory, so that two servers never share it. */
+    private final FileChannel lockChannel;
+    private final FileLock directoryLock;
 
     /** Logs with writes not yet forced to disk, for the interval policy. */
     private final Set<FileLog> dirty = ConcurrentHashMap.newKeySet();
@@ -88,7 +94,8 @@ public final class FileStorage implements Storage {
      *        access times are written
      * @param segmentBytes size at which a stream starts a new segment file
      * @param maxOpenFiles how many idle segment files may stay open
-     * @throws UncheckedIOException when the directory cannot be created
+     * @throws IllegalStateException when the directory cannot be created, or another server
+     *         uses it
      */
     public FileStorage(Path root, Durability durability, Duration syncInterval, long segmentBytes,
                        int maxOpenFiles) {
@@ -99,10 +106,20 @@ public final class FileStorage implements Storage {
         this.segmentBytes = segmentBytes;
         this.handles = new FileHandles(maxOpenFiles);
         try {
+            Files.createDirectories(this.root);
+            lockChannel = FileChannel.open(this.root.resolve(LOCK), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create data directory " + this.root + ": "
+                    + e, e);
+        }
+        directoryLock = lock(lockChannel, this.root);
+        try {
             Files.createDirectories(streamsDir);
             Files.createDirectories(trashDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create data directory " + this.root, e);
+            throw new IllegalStateException("Cannot create data directory " + this.root + ": "
+                    + e, e);
         }
         this.syncer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("storage-sync").daemon().factory());
@@ -222,6 +239,31 @@ public final class FileStorage implements Storage {
         }
         writePendingAccess();
         handles.close();
+        try {
+            directoryLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOGGER.log(Level.WARNING, "Releasing the lock on " + root + " failed: " + e);
+        }
+    }
+
+    /** Locks the data directory; two servers writing one directory would overwrite data. */
+    private static FileLock lock(FileChannel channel, Path root) {
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+        } catch (OverlappingFileLockException | IOException e) {
+            // Falls through to the error below: this or another process holds the lock.
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // The channel is useless either way.
+        }
+        throw new IllegalStateException("Data directory " + root + " is in use by another"
+                + " server; stop it or choose another durable-streams.storage.directory");
     }
 
     /**

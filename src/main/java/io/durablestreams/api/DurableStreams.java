@@ -60,7 +60,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * <p>NOTE: with the file store, a thread interrupted while it reads or writes a stream closes
  * that stream's file channel, and the stream then fails with
  * {@link io.durablestreams.store.StorageException} until the storage is reopened. Interrupt a
- * thread only while it waits inside {@code readLive}.
+ * thread only while it waits inside {@code readLive}; {@link StreamListener#stop()} does not
+ * interrupt file I/O.
  */
 public final class DurableStreams implements AutoCloseable {
 
@@ -474,6 +475,16 @@ public final class DurableStreams implements AutoCloseable {
     }
 
     /**
+     * Starts building a listener that follows a stream in this process on a virtual thread.
+     *
+     * @param path the stream's path
+     * @return the builder
+     */
+    public LocalStreamListener.Builder listener(String path) {
+        return LocalStreamListener.builder(this, checkPath(path));
+    }
+
+    /**
      * Returns the HTTP service of the protocol over this instance's streams. It serves every
      * stream below the path it is registered at, which it reads from each request.
      *
@@ -526,6 +537,17 @@ public final class DurableStreams implements AutoCloseable {
         if (closed.compareAndSet(false, true) && ownsStore) {
             store.close();
         }
+    }
+
+    /**
+     * Returns a live stream, for listeners in this package.
+     *
+     * @param path the stream's path
+     * @return the stream
+     * @throws StreamNotFoundException when the stream does not exist
+     */
+    DurableStream stream(String path) {
+        return store.require(checkPath(path));
     }
 
     private String checkPath(String path) {

@@ -64,9 +64,13 @@ public record Chunk(String offset,
         if (!isJson()) {
             return false;
         }
-        String text = new String(data, UTF_8).strip();
-        return text.startsWith("[") && text.endsWith("]")
-                && text.substring(1, text.length() - 1).isBlank();
+        int open = skipWhitespace(0);
+        if (open == data.length || data[open] != '[') {
+            return false;
+        }
+        int close = skipWhitespace(open + 1);
+        return close < data.length && data[close] == ']'
+                && skipWhitespace(close + 1) == data.length;
     }
 
     /**
@@ -93,7 +97,8 @@ public record Chunk(String offset,
         if (isEmpty()) {
             return List.of();
         }
-        if (!text().stripLeading().startsWith("[")) {
+        int open = skipWhitespace(0);
+        if (open == data.length || data[open] != '[') {
             throw new IllegalStateException("Chunk data is not a JSON array");
         }
         List<byte[]> records;
@@ -109,6 +114,16 @@ public record Chunk(String offset,
             messages.add(new String(record, 0, record.length - 1, UTF_8));
         }
         return List.copyOf(messages);
+    }
+
+    /** Returns the index of the first byte at or after {@code from} that is not JSON whitespace. */
+    private int skipWhitespace(int from) {
+        int i = from;
+        while (i < data.length
+                && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) {
+            i++;
+        }
+        return i;
     }
 
     @Override

@@ -50,8 +50,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * {@link StreamNotFoundException} (no such stream), {@link StreamConflictException} (different
  * settings, content type or {@code Stream-Seq}), {@link StreamGoneException} (deleted while forks
  * still read it), {@link StreamClosedException} (append to a closed stream),
- * {@link InvalidRequestException} (invalid path, offset, JSON or request) and the producer and
- * storage exceptions. Invalid builder arguments raise {@link IllegalArgumentException}.
+ * {@link InvalidRequestException} (invalid path, offset, JSON or request),
+ * {@link io.durablestreams.store.OffsetNotRetainedException} (a read below the data that
+ * retention keeps) and the producer and storage exceptions. Invalid builder arguments raise
+ * {@link IllegalArgumentException}.
+ *
+ * <p>Java callers are trusted: the access tokens, rate limits and stream and live-reader limits
+ * of {@code durable-streams.security} apply to HTTP requests only. Path, append and read size
+ * limits apply to both.
  *
  * <p>Thread-safety: safe for concurrent use. Only the {@code readLive} methods wait for data;
  * the others block only for storage I/O, which for the file store with {@code fsync}
@@ -369,8 +375,8 @@ public final class DurableStreams implements AutoCloseable {
      * @param path the stream's path
      * @param offset {@code -1}, {@code now} (only data appended after the call) or a token
      * @param timeout how long to wait for data at most
-     * @return the data; an empty chunk with {@link Chunk#upToDate()} after a timeout, or with
-     *         {@link Chunk#closed()} when the stream closed
+     * @return the data; an empty chunk with {@link Chunk#upToDate()} after a timeout or when the
+     *         store shuts down, or with {@link Chunk#closed()} when the stream closed
      * @throws InterruptedException when the waiting thread is interrupted
      * @throws StreamNotFoundException when the stream does not exist or is deleted meanwhile
      * @throws StreamDeletedException when the stream is deleted during the wait
@@ -528,13 +534,25 @@ public final class DurableStreams implements AutoCloseable {
     }
 
     /**
-     * Stops the expiry reaper and closes the storage, syncing pending writes, unless the store
-     * was passed to {@link #wrap(StreamStore, ServerSettings)}. Calls after the first do
-     * nothing. Blocks while pending writes are synced.
+     * Ends every current and future live wait at once with the reader's current position, as
+     * the first step of a graceful shutdown. HTTP long-polls then answer 204 and SSE responses
+     * end, so stopping the HTTP server afterwards does not wait for them. Returns at once.
+     */
+    public void shutDownLiveReaders() {
+        store.shutDownLiveReaders();
+    }
+
+    /**
+     * Ends every live wait with the reader's current position, then stops the expiry reaper
+     * and closes the storage, syncing pending writes. A store passed to
+     * {@link #wrap(StreamStore, ServerSettings)} is left alone. Calls after the first do
+     * nothing. Blocks while pending writes are synced. Stop the HTTP server first, so that no
+     * request reaches a closed store.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && ownsStore) {
+            store.shutDownLiveReaders();
             store.close();
         }
     }
@@ -551,7 +569,8 @@ public final class DurableStreams implements AutoCloseable {
     }
 
     private String checkPath(String path) {
-        return StreamPathRules.check(path, settings.maxPathBytes());
+        return StreamPathRules.check(path, settings.maxPathBytes(),
+                settings.security().maxPathSegments());
     }
 
     private void checkSize(long length) {

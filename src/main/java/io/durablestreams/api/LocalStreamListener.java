@@ -14,7 +14,8 @@ import io.durablestreams.store.StreamDeletedException;
  * until the reader reaches the tail, then waits on the stream for new data, without HTTP.
  *
  * <p>Storage failures are retried after a backoff. Any other failure, such as a deleted stream,
- * ends the run in {@link ListenerStatus#IDLE} with the failure in the {@link StatusChange}.
+ * ends the run in {@link ListenerStatus#IDLE} with the failure in the {@link StatusChange}, and
+ * so does closing the {@link DurableStreams} instance, with an {@link IllegalStateException}.
  *
  * <p>Build one with {@link DurableStreams#listener(String)}. Thread-safety: see
  * {@link StreamListener}.
@@ -72,6 +73,11 @@ public final class LocalStreamListener extends AbstractStreamListener {
                 // Reports a soft delete as gone and a removal as not found.
                 streams.metadata(path);
                 throw new StreamDeletedException(path);
+            }
+            if (wake == LiveWait.SHUTDOWN) {
+                // Every later wait would end at once too, so the run ends here.
+                throw new IllegalStateException("The store of stream " + path
+                        + " is shutting down");
             }
         }
         // After a wait that timed out this read is empty, or contains data that just arrived.

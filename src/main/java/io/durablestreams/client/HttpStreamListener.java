@@ -38,9 +38,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * <p>In {@link Mode#LONG_POLL} mode (the default) the listener sends catch-up reads until a
  * response carries {@code Stream-Up-To-Date}, then long-polls, echoing each {@code Stream-Cursor}
  * as {@code cursor}. In {@link Mode#SSE} mode it keeps one Server-Sent Events response open,
- * pairs each {@code data} event with the {@code control} event after it, decodes base64 data
- * when the response says {@code stream-sse-data-encoding: base64}, and reconnects from the last
- * {@code streamNextOffset} when the server ends the response.
+ * pairs each {@code data} event with the {@code control} event after it, and reconnects from the
+ * last {@code streamNextOffset} when the server ends the response. It decodes base64 data when
+ * the response carries {@code stream-sse-data-encoding: base64}.
  *
  * <p>Lost connections, timeouts, 408, 429 and 5xx responses are retried after an exponential
  * backoff with jitter, with status {@link ListenerStatus#DISCONNECTED} in between. Other
@@ -154,7 +154,9 @@ public final class HttpStreamListener extends AbstractStreamListener {
     @Override
     protected void closeResources() {
         if (ownsClient) {
-            client.close();
+            // The listener has stopped, so a request still open is an abandoned long-poll, which
+            // close() would wait for.
+            client.shutdownNow();
         }
     }
 

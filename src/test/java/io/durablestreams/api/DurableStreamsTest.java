@@ -212,6 +212,15 @@ class DurableStreamsTest {
     }
 
     @Test
+    void pathWithTooManySegmentsThrowsInvalidRequest() {
+        int max = streams.settings().security().maxPathSegments();
+        String path = String.join("/", java.util.Collections.nCopies(max + 1, "a"));
+
+        assertThrows(InvalidRequestException.class,
+                () -> streams.create(path, StreamOptions.of("text/plain")));
+    }
+
+    @Test
     void emptyPathThrowsInvalidRequest() {
         assertThrows(InvalidRequestException.class,
                 () -> streams.create("", StreamOptions.of("text/plain")));
@@ -437,6 +446,19 @@ class DurableStreamsTest {
 
         assertTrue(chunk.isEmpty());
         assertTrue(chunk.closed());
+    }
+
+    @Test
+    void readLiveEndsWhenInstanceCloses() throws Exception {
+        streams.create("chat/a", StreamOptions.of("text/plain"));
+        String tail = streams.metadata("chat/a").tailOffset();
+
+        Future<Chunk> live = executor.submit(() -> streams.readLive("chat/a", tail, LONG_WAIT));
+        streams.close();
+        Chunk chunk = live.get(LONG_WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertTrue(chunk.isEmpty());
+        assertEquals(tail, chunk.nextOffset());
     }
 
     @Test

@@ -264,6 +264,20 @@ class LocalStreamListenerTest {
     }
 
     @Test
+    void closingInstanceEndsListenerWithError() throws Exception {
+        StreamListener listener = listener().build();
+        listener.start();
+        statuses.await(ListenerStatus.STREAMING, WAIT);
+
+        streams.close();
+
+        StatusChange end = statuses.await(ListenerStatus.IDLE, WAIT);
+        assertInstanceOf(IllegalStateException.class, end.error().orElseThrow());
+        assertTrue(listener.awaitTermination(WAIT));
+        listener.close();
+    }
+
+    @Test
     void statusesFollowLifecycle() throws Exception {
         StreamListener listener = listener().build();
         assertEquals(ListenerStatus.IDLE, listener.status());

@@ -94,9 +94,10 @@ final class TestServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.port() + MOUNT + "/" + path);
     }
 
-    /** Stops the server, then closes its store. */
+    /** Ends live reads, stops the server, then closes its store, as a graceful shutdown does. */
     @Override
     public void close() {
+        streams.shutDownLiveReaders();
         server.stop();
         streams.close();
     }

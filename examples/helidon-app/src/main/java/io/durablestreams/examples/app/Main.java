@@ -38,6 +38,8 @@ public final class Main {
 
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
+                // The hook below stops the server itself, in the order a graceful shutdown needs.
+                .shutdownHook(false)
                 .routing(routing -> routing(routing, streams))
                 .build()
                 .start();
@@ -46,7 +48,10 @@ public final class Main {
                 config.get("server.host").asString().orElse("0.0.0.0"), server.port(),
                 STREAM_MOUNT);
 
+        // Live readers get their position first, then in-flight requests finish while the server
+        // stops accepting, then the store syncs what is pending.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            streams.shutDownLiveReaders();
             server.stop();
             streams.close();
         }));

@@ -268,7 +268,8 @@ public final class StreamService implements HttpService {
                 throw HttpProblemException.badRequest("Invalid Stream-Forked-From: " + value);
             }
         }
-        return StreamPaths.streamPath(rawPath, mountPath, settings.maxPathBytes());
+        return StreamPaths.streamPath(rawPath, StreamPaths.forkSourceMount(rawPath, mountPath),
+                settings.maxPathBytes());
     }
 
     private void append(String path, ServerRequest req, ServerResponse res) {

@@ -95,6 +95,19 @@ class DurableStreamsMountTest {
     }
 
     @Test
+    void forkSourceRelativeToBaseUrlIsResolved() throws Exception {
+        streams.create("docs/a", StreamOptions.builder().contentType("text/plain")
+                .initialData("draft").build());
+
+        HttpResponse<String> fork = send(HttpRequest.newBuilder(uri(MOUNT + "/docs/b"))
+                .header("Stream-Forked-From", "/v1/stream/docs/a")
+                .PUT(BodyPublishers.noBody()));
+
+        assertEquals(201, fork.statusCode());
+        assertEquals("draft", streams.read("docs/b", "-1").text());
+    }
+
+    @Test
     void securityHeadersApplyOnlyBelowMountPath() throws Exception {
         streams.create("chat/a", StreamOptions.of("text/plain"));
 

@@ -54,3 +54,4 @@ stop_server
 echo "== LLM demo: JUnit and browser tests"
 # The demo's script starts and stops its own demo server.
 llm-demo/test.sh
+etc/test-examples.sh

@@ -115,6 +115,31 @@ final class StreamPaths {
         return result;
     }
 
+    /**
+     * Chooses the mount path that a {@code Stream-Forked-From} path is resolved against. A
+     * client that knows the server by a base URL with a path, such as
+     * {@code http://host/api}, may send the source path relative to that base URL:
+     * {@code /v1/stream/a} for a service mounted at {@code /api/v1/stream}. So when the path does
+     * not start with the request's mount path, the longest trailing segments of the mount path
+     * that it starts with are used instead.
+     *
+     * @param rawPath the raw source path from the header
+     * @param mountPath the request's mount path, without trailing slash
+     * @return the mount path, or the trailing part of it that {@code rawPath} starts with
+     */
+    static String forkSourceMount(String rawPath, String mountPath) {
+        if (mountPath.equals("/") || rawPath.startsWith(mountPath + "/")) {
+            return mountPath;
+        }
+        for (int i = mountPath.indexOf('/', 1); i > 0; i = mountPath.indexOf('/', i + 1)) {
+            String trailing = mountPath.substring(i);
+            if (rawPath.startsWith(trailing + "/")) {
+                return trailing;
+            }
+        }
+        return mountPath;
+    }
+
     private static boolean isDotSegment(String rawSegment) {
         String lower = rawSegment.toLowerCase(java.util.Locale.ROOT);
         return lower.equals(".") || lower.equals("..") || lower.equals("%2e")

@@ -269,8 +269,12 @@ public final class StreamService implements HttpService {
             }
         }
         try {
-            return StreamPaths.streamPath(rawPath, mountPath, settings.maxPathBytes());
+            return StreamPaths.streamPath(rawPath,
+                    StreamPaths.forkSourceMount(rawPath, mountPath), settings.maxPathBytes());
         } catch (HttpProblemException e) {
+            if (!e.status().equals(Status.NOT_FOUND_404)) {
+                throw e;
+            }
             throw HttpProblemException.badRequest("Invalid Stream-Forked-From: use the source"
                     + " stream's URL path, such as " + mountPath + "/{path}");
         }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Records this server with Java Flight Recorder during a small-append load and prints the top
+# frames of its CPU and allocation samples. The recording is kept in etc/bench/results/.
+#
+# Usage: etc/bench/profile.sh [--server=ours|ceiling] [--load=1a|1b|1c|2]
+#                             [--store=memory|fsync|none] [--seconds=N]
+#   defaults: --server=ours, --load=1c (32 connections on one stream), --store=memory,
+#   --seconds=15. --server=ceiling profiles the bare Helidon handler (Ceiling.java) instead.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source etc/jdk.sh
+
+if ! command -v wrk >/dev/null; then
+  echo "Installing wrk from the Debian packages" >&2
+  apt-get update -qq
+  apt-get install -y -qq wrk
+fi
+
+jar=target/durable-streams-server.jar
+if [[ ! -f "$jar" || ! -d target/libs ]] \
+    || [[ -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]]; then
+  echo "Building $jar" >&2
+  mvn -B -q package -DskipTests
+fi
+
+exec node etc/bench/profile.mjs "$@"

@@ -462,7 +462,16 @@ public final class StreamService implements HttpService {
         InputStream in = req.content().inputStream();
         byte[] body;
         try {
-            body = in.readNBytes(Math.toIntExact(Math.min(max + 1, Integer.MAX_VALUE - 8)));
+            // With a declared length, read exactly that many bytes: reading up to the cap would
+            // allocate a large buffer for every small append.
+            int limit = Math.toIntExact(declared.isPresent()
+                    ? declared.getAsLong()
+                    : Math.min(max + 1, Integer.MAX_VALUE - 8));
+            body = in.readNBytes(limit);
+            if (declared.isPresent() && body.length < limit) {
+                throw new IOException("body ended after " + body.length + " of " + limit
+                        + " bytes");
+            }
         } catch (IOException | RuntimeException e) {
             // The body ended early or its chunked framing is malformed. The stream is not
             // closed here, because closing drains the rest, which may never arrive.

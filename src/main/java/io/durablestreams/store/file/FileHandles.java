@@ -122,6 +122,12 @@ final class FileHandles implements AutoCloseable {
 
         private synchronized Lease lease(Path file) {
             Entry entry = open.get(file);
+            if (entry != null && !entry.channel.isOpen()) {
+                // An interrupt during I/O closes a file channel for every user; open it again
+                // rather than failing all later reads and writes of that file.
+                open.remove(file);
+                entry = null;
+            }
             if (entry == null) {
                 try {
                     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,

@@ -226,11 +226,17 @@ final class FileLog implements StreamLog {
                     failure);
         }
         Frames.Encoded frame = Frames.encode(records, state);
+        // A pending interrupt would close the shared file channel in the middle of the write;
+        // it is set aside and restored afterwards.
+        boolean interrupted = Thread.interrupted();
         try {
             int segment = segmentFor(frame.frameBytes());
             long frameOffset = activeBytes;
             try (FileHandles.Lease lease = handles.lease(segments[segment].file())) {
                 writeFully(lease.channel(), frame.buffers(), frameOffset, frame.frameBytes());
+            } catch (IOException | UncheckedIOException e) {
+                discardPartialFrame(segments[segment].file(), frameOffset);
+                throw e;
             }
             activeBytes += frame.frameBytes();
             long end = indexAppend(records, segment, frameOffset + frame.payloadOffset(),
@@ -243,9 +249,29 @@ final class FileLog implements StreamLog {
             return end;
         } catch (IOException | UncheckedIOException e) {
             IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
-            failure = cause;
             throw new StorageException("Writing to stream storage in " + directory + " failed",
                     cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Cuts a frame that failed part-way, so the next append starts at a clean frame boundary.
+     * When that fails too, the log rejects further appends, because a later frame would follow
+     * garbage that recovery would cut together with it.
+     */
+    private void discardPartialFrame(Path file, long frameOffset) {
+        try (FileHandles.Lease lease = handles.lease(file)) {
+            if (lease.channel().size() > frameOffset) {
+                lease.channel().truncate(frameOffset);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            failure = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            LOGGER.log(Level.ERROR, "Cutting a failed write in " + file + " failed; the stream"
+                    + " accepts no more appends until the server restarts", e);
         }
     }
 
@@ -474,12 +500,22 @@ final class FileLog implements StreamLog {
     }
 
     private void force(Path file) {
+        boolean interrupted = Thread.interrupted();
         try (FileHandles.Lease lease = handles.lease(file)) {
             lease.channel().force(false);
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            // An interrupt that arrived during the sync; the data may not be durable yet, but
+            // the next sync retries it, so the log stays usable.
+            throw new StorageException("Syncing stream storage in " + directory
+                    + " was interrupted", e);
         } catch (IOException | UncheckedIOException e) {
             IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
             failure = cause;
             throw new StorageException("Syncing stream storage in " + directory + " failed", cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -175,7 +175,7 @@ public final class DurableStreams implements AutoCloseable {
                     options.forkSubOffset()));
         }
         CreateRequest request = new CreateRequest(options.contentType(), options.ttlSeconds(),
-                options.expiresAt(), body, options.closed(), fork);
+                options.expiresAt(), body, options.closed(), fork, options.retention());
         CreateResult result = store.create(path, request);
         return new CreateOutcome(info(result.stream()), result.created());
     }
@@ -589,7 +589,8 @@ public final class DurableStreams implements AutoCloseable {
 
     private static long position(DurableStream stream, Offset offset) {
         if (offset.isBeginning()) {
-            return 0;
+            // The first data still kept: 0, unless retention dropped older data.
+            return stream.earliest();
         }
         if (offset.isNow()) {
             return stream.tail();
@@ -661,6 +662,6 @@ public final class DurableStreams implements AutoCloseable {
                 stream.config().ttlSeconds().isPresent()
                         ? Optional.of(Duration.ofSeconds(stream.config().ttlSeconds().getAsLong()))
                         : Optional.empty(),
-                stream.config().expiresAt());
+                stream.config().expiresAt(), Offsets.format(stream.earliest()));
     }
 }

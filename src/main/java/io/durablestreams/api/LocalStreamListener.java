@@ -56,7 +56,7 @@ public final class LocalStreamListener extends AbstractStreamListener {
             return streams.metadata(path).tailOffset();
         }
         if (offset.equals(Offset.BEGINNING.value())) {
-            return Offsets.START;
+            return streams.metadata(path).earliestOffset();
         }
         return offset;
     }

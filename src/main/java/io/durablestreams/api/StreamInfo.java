@@ -16,13 +16,15 @@ import io.durablestreams.store.StreamConfig;
  * @param closed whether the stream is closed, so that no more data will ever arrive
  * @param ttl the sliding time-to-live, which every read and write restarts, if the stream has one
  * @param expiresAt the absolute expiry time, if the stream has one
+ * @param earliestOffset the first offset still kept: the start, unless retention dropped data
  */
 public record StreamInfo(String path,
                          String contentType,
                          String tailOffset,
                          boolean closed,
                          Optional<Duration> ttl,
-                         Optional<Instant> expiresAt) {
+                         Optional<Instant> expiresAt,
+                         String earliestOffset) {
 
     /**
      * Checks the arguments.

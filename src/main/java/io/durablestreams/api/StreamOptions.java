@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import io.durablestreams.store.Retention;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
@@ -33,6 +35,7 @@ public final class StreamOptions {
     private final Optional<String> forkSource;
     private final Optional<Offset> forkOffset;
     private final long forkSubOffset;
+    private final Retention retention;
 
     private StreamOptions(Builder builder) {
         this.contentType = builder.contentType;
@@ -43,6 +46,16 @@ public final class StreamOptions {
         this.forkSource = builder.forkSource;
         this.forkOffset = builder.forkOffset;
         this.forkSubOffset = builder.forkSubOffset;
+        this.retention = builder.retention;
+    }
+
+    /**
+     * Returns how much old data the stream keeps.
+     *
+     * @return the retention policy, {@link Retention#NONE} unless set
+     */
+    public Retention retention() {
+        return retention;
     }
 
     /**
@@ -149,8 +162,23 @@ public final class StreamOptions {
         private Optional<String> forkSource = Optional.empty();
         private Optional<Offset> forkOffset = Optional.empty();
         private long forkSubOffset;
+        private Retention retention = Retention.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Sets how much old data the stream keeps; older data is dropped in whole messages,
+         * and reads below the first kept offset fail with {@code OffsetNotRetainedException}.
+         *
+         * @param retention the policy, for example
+         *        {@code new Retention(OptionalLong.empty(), OptionalLong.of(1000),
+         *        OptionalLong.empty())} for the newest 1000 messages
+         * @return this builder
+         */
+        public Builder retention(Retention retention) {
+            this.retention = java.util.Objects.requireNonNull(retention, "retention");
+            return this;
         }
 
         /**

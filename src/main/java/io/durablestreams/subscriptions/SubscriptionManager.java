@@ -166,7 +166,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
             linkExplicit(s, config.streams());
             backfill(s);
             save(s);
-            LOGGER.log(Level.INFO, "Created {0} subscription {1} with {2} linked streams",
+            LOGGER.log(Level.INFO, "Created {0} subscription {1} with {2,number,#} linked streams",
                     config.type().wireName(), id, s.links.size());
             return new Created(view(s, baseUrl), true);
         } finally {
@@ -607,7 +607,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         if (outcome.delivered()) {
             if (s.retryPending()) {
                 LOGGER.log(Level.INFO, "Webhook delivery for subscription {0} succeeded after"
-                        + " {1} failed attempts", s.id, s.retryAttempt);
+                        + " {1,number,#} failed attempts", s.id, s.retryAttempt);
             }
             s.clearRetry();
             if (outcome.done()) {
@@ -626,8 +626,8 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         // The receiver did not accept this wake, so it ends and the retry starts a new one.
         s.clearWake();
         save(s);
-        LOGGER.log(Level.WARNING, "Webhook delivery for subscription {0} failed (attempt {1}):"
-                + " {2}; retrying in {3} ms", s.id, s.retryAttempt, outcome.failure(),
+        LOGGER.log(Level.WARNING, "Webhook delivery for subscription {0} failed (attempt {1,number,#}):"
+                + " {2}; retrying in {3,number,#} ms", s.id, s.retryAttempt, outcome.failure(),
                 delay.toMillis());
         scheduler.schedule(s.nextAttemptAt, () -> onRetryDue(s));
     }
@@ -685,7 +685,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
             s.nextAttemptAt = clock.instant().plus(delay);
             save(s);
             LOGGER.log(Level.WARNING, "Writing a wake event of subscription {0} to {1} failed"
-                    + " (attempt {2}): {3}; retrying in {4} ms", s.id, wakeStreamPath,
+                    + " (attempt {2,number,#}): {3}; retrying in {4,number,#} ms", s.id, wakeStreamPath,
                     s.retryAttempt, failure, delay.toMillis());
             scheduler.schedule(s.nextAttemptAt, () -> onRetryDue(s));
         } finally {
@@ -762,7 +762,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
     }
 
     private void expireLease(Subscription s, Effects effects) {
-        LOGGER.log(Level.INFO, "Lease of subscription {0} generation {1} expired{2}", s.id,
+        LOGGER.log(Level.INFO, "Lease of subscription {0} generation {1,number,#} expired{2}", s.id,
                 s.generation, s.holder == null ? "" : " (held by " + s.holder + ")");
         s.clearWake();
         save(s);
@@ -1108,7 +1108,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
             }
             effects.run();
         }
-        LOGGER.log(Level.INFO, "Subscriptions stored {0}: loaded {1}; webhook signing key {2}",
+        LOGGER.log(Level.INFO, "Subscriptions stored {0}: loaded {1,number,#}; webhook signing key {2}",
                 storage.description(), live, signer.kid());
     }
 

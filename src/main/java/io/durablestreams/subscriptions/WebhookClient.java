@@ -86,7 +86,7 @@ public final class WebhookClient implements AutoCloseable {
         try (InputStream in = response.body()) {
             int status = response.statusCode();
             if (status < 200 || status > 299) {
-                return Outcome.failed("receiver answered HTTP " + status);
+                return Outcome.failed("receiver responded with HTTP " + status);
             }
             byte[] content = in.readNBytes(MAX_RESPONSE_BYTES);
             return new Outcome(true, isDone(content), "");

@@ -34,7 +34,7 @@ final class Subscription {
     SubscriptionConfig config;
     /** SHA-256 of the normalized configuration, for the 200 or 409 decision on re-create. */
     String configHash;
-    /** Random id of this incarnation, put in every token so deleting the subscription voids them. */
+    /** Random id of this incarnation, in every token, so that deletion voids the tokens. */
     String incarnation;
     Instant createdAt;
     /** Absolute URL of the stream root, from the create request; callback URLs start with it. */
@@ -75,7 +75,7 @@ final class Subscription {
         boolean glob;
         /** Last processed position, inclusive: the next read starts here. */
         long ackedPosition;
-        /** Id of the stream incarnation the cursor refers to, or null while the stream is absent. */
+        /** Id of the stream incarnation of the cursor, or null while the stream is absent. */
         String streamId;
 
         StreamLink(String path) {

@@ -7,8 +7,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -18,8 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.DoubleSupplier;
 
@@ -33,6 +31,7 @@ import io.durablestreams.store.StreamException;
 import io.durablestreams.store.StreamStore;
 import io.durablestreams.subscriptions.CallbackTokens.Claims;
 import io.durablestreams.subscriptions.CallbackTokens.Scope;
+import io.durablestreams.subscriptions.StreamLinks.LinkState;
 import io.durablestreams.subscriptions.Subscription.StreamLink;
 import io.durablestreams.subscriptions.SubscriptionConfig.DeliveryType;
 
@@ -60,11 +59,10 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
     private static final System.Logger LOGGER =
             System.getLogger(SubscriptionManager.class.getName());
 
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final int MAX_WORKER_NAME_LENGTH = 200;
 
     private final StreamStore store;
+    private final StreamLinks links;
     private final SubscriptionStorage storage;
     private final WebhookSigner signer;
     private final CallbackTokens tokens;
@@ -83,6 +81,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
 
     private SubscriptionManager(Builder builder, List<AutoCloseable> owned) {
         this.store = builder.store;
+        this.links = new StreamLinks(builder.store);
         this.storage = builder.storage;
         this.signer = builder.signer;
         this.tokens = builder.tokens;
@@ -163,11 +162,11 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
             s.links.clear();
             s.clearWake();
             s.clearRetry();
-            linkExplicit(s, config.streams());
-            backfill(s);
+            links.linkExplicit(s, config.streams());
+            links.backfill(s);
             save(s);
-            LOGGER.log(Level.INFO, "Created {0} subscription {1} with {2,number,#} linked streams",
-                    config.type().wireName(), id, s.links.size());
+            LOGGER.log(Level.INFO, "Created {0} subscription {1} with {2,number,#} linked"
+                    + " streams", config.type().wireName(), id, s.links.size());
             return new Created(view(s, baseUrl), true);
         } finally {
             s.lock.unlock();
@@ -239,7 +238,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                             + " subscription's wake stream and cannot be subscribed to");
                 }
             }
-            linkExplicit(s, paths);
+            links.linkExplicit(s, paths);
             save(s);
         } finally {
             s.lock.unlock();
@@ -378,7 +377,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                 if (s.holder != null) {
                     throw SubscriptionException.alreadyClaimed(s.holder, s.generation);
                 }
-                List<LinkState> states = inspectAll(s);
+                List<LinkState> states = links.inspectAll(s);
                 if (s.wakeId == null) {
                     if (states.stream().noneMatch(LinkState::pending)) {
                         throw SubscriptionException.noPendingWork(id);
@@ -403,7 +402,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                 response.put("wake_id", s.wakeId);
                 response.put("generation", s.generation);
                 response.put("token", token);
-                response.put("streams", streamInfos(states));
+                response.put("streams", SubscriptionViews.streamInfos(states));
                 response.put("lease_ttl_ms", s.config.leaseTtlMillis());
                 return response;
             } finally {
@@ -428,7 +427,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                 if (request.done()) {
                     s.clearWake();
                     save(s);
-                    nextWake = inspectAll(s).stream().anyMatch(LinkState::pending);
+                    nextWake = links.inspectAll(s).stream().anyMatch(LinkState::pending);
                     wakeIfDue(s, effects);
                 } else {
                     s.leaseExpiresAt = clock.instant().plusMillis(s.config.leaseTtlMillis());
@@ -493,7 +492,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                         + ack.stream() + " is not an offset this server issued");
             }
             long position = Offsets.parse(ack.offset());
-            LinkState state = inspect(link);
+            LinkState state = links.inspect(link);
             if (position > state.tail()) {
                 throw SubscriptionException.invalidOffset("Offset " + ack.offset() + " is beyond"
                         + " the tail of " + ack.stream() + " at " + Offsets.format(state.tail()));
@@ -519,8 +518,10 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         if (s.nextAttemptAt != null && now.isBefore(s.nextAttemptAt)) {
             return;
         }
-        List<LinkState> states = inspectAll(s);
-        Optional<LinkState> firstPending = states.stream().filter(LinkState::pending).findFirst();
+        List<LinkState> states = links.inspectAll(s);
+        Optional<LinkState> firstPending = states.stream()
+                .filter(LinkState::pending)
+                .findFirst();
         if (firstPending.isEmpty()) {
             if (s.retryPending()) {
                 s.clearRetry();
@@ -561,7 +562,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         body.put("subscription_id", s.id);
         body.put("wake_id", s.wakeId);
         body.put("generation", s.generation);
-        body.put("streams", streamInfos(states));
+        body.put("streams", SubscriptionViews.streamInfos(states));
         body.put("callback_url", s.baseUrl + "/" + StreamPathSyntax.RESERVED_PREFIX
                 + "/subscriptions/" + s.id + "/callback");
         body.put("callback_token", token);
@@ -573,6 +574,8 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         WebhookClient.Outcome outcome;
         try {
             // Checked again at every delivery: the name may resolve elsewhere than at creation.
+            // NOTE: HttpClient resolves the name once more to connect, so a DNS server that
+            // changes its answer between the two lookups can still reach an internal address.
             URI uri = urlPolicy.check(url);
             long timestamp = clock.instant().getEpochSecond();
             outcome = webhooks.post(uri, body, signer.signatureHeader(timestamp, body));
@@ -626,9 +629,9 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         // The receiver did not accept this wake, so it ends and the retry starts a new one.
         s.clearWake();
         save(s);
-        LOGGER.log(Level.WARNING, "Webhook delivery for subscription {0} failed (attempt {1,number,#}):"
-                + " {2}; retrying in {3,number,#} ms", s.id, s.retryAttempt, outcome.failure(),
-                delay.toMillis());
+        LOGGER.log(Level.WARNING, "Webhook delivery for subscription {0} failed"
+                + " (attempt {1,number,#}): {2}; retrying in {3,number,#} ms", s.id,
+                s.retryAttempt, outcome.failure(), delay.toMillis());
         scheduler.schedule(s.nextAttemptAt, () -> onRetryDue(s));
     }
 
@@ -639,7 +642,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
     private void ackSnapshot(Subscription s) {
         s.snapshot.forEach((path, tail) -> {
             StreamLink link = s.links.get(path);
-            if (link != null && tail > link.ackedPosition && tail <= inspect(link).tail()) {
+            if (link != null && tail > link.ackedPosition && tail <= links.inspect(link).tail()) {
                 link.ackedPosition = tail;
             }
         });
@@ -685,8 +688,8 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
             s.nextAttemptAt = clock.instant().plus(delay);
             save(s);
             LOGGER.log(Level.WARNING, "Writing a wake event of subscription {0} to {1} failed"
-                    + " (attempt {2,number,#}): {3}; retrying in {4,number,#} ms", s.id, wakeStreamPath,
-                    s.retryAttempt, failure, delay.toMillis());
+                    + " (attempt {2,number,#}): {3}; retrying in {4,number,#} ms", s.id,
+                    wakeStreamPath, s.retryAttempt, failure, delay.toMillis());
             scheduler.schedule(s.nextAttemptAt, () -> onRetryDue(s));
         } finally {
             s.lock.unlock();
@@ -718,7 +721,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
 
     /** Writes the event of an unclaimed pull-wake again, after a failure or a restart. */
     private void rewriteWakeEvent(Subscription s, Effects effects) {
-        List<LinkState> states = inspectAll(s);
+        List<LinkState> states = links.inspectAll(s);
         String stream = states.stream().filter(LinkState::pending).findFirst()
                 .or(() -> states.stream().findFirst())
                 .map(state -> state.link().path)
@@ -825,7 +828,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                 link.glob |= matches;
                 if (!stream.id().equals(link.streamId)) {
                     link.streamId = stream.id();
-                    link.ackedPosition = startOf(stream);
+                    link.ackedPosition = StreamLinks.startOf(stream);
                 }
                 save(s);
                 wakeIfDue(s, effects);
@@ -836,6 +839,8 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         }
     }
 
+    // NOTE: each store event visits every subscription, which suits hundreds of them; many
+    // thousands would need an index from paths and patterns to subscriptions.
     private void onAppended(DurableStream stream) {
         String path = stream.path();
         for (Subscription s : subscriptions.values()) {
@@ -854,7 +859,7 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
                     StreamLink link = new StreamLink(path);
                     link.glob = true;
                     link.streamId = stream.id();
-                    link.ackedPosition = startOf(stream);
+                    link.ackedPosition = StreamLinks.startOf(stream);
                     s.links.put(path, link);
                     save(s);
                 }
@@ -890,142 +895,10 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- links
-
-    /**
-     * A link with its stream's current tail.
-     *
-     * @param link the link
-     * @param tail the stream's tail, or the acked position when the stream does not exist
-     */
-    private record LinkState(StreamLink link, long tail) {
-
-        boolean pending() {
-            return tail > link.ackedPosition;
-        }
-    }
-
-    /**
-     * Reads a link's stream. When the stream was replaced by a new one at the same path, as after
-     * an expiry that the store does not report, the cursor moves to the new stream's start.
-     */
-    private LinkState inspect(StreamLink link) {
-        Optional<DurableStream> found = store.find(link.path);
-        if (found.isEmpty()) {
-            return new LinkState(link, link.ackedPosition);
-        }
-        DurableStream stream = found.get();
-        if (!stream.id().equals(link.streamId)) {
-            link.streamId = stream.id();
-            link.ackedPosition = startOf(stream);
-        }
-        return new LinkState(link, stream.tail());
-    }
-
-    private List<LinkState> inspectAll(Subscription s) {
-        List<LinkState> states = new ArrayList<>(s.links.size());
-        for (StreamLink link : s.links.values()) {
-            states.add(inspect(link));
-        }
-        return states;
-    }
-
-    /** Returns where a stream's own data starts: 0, or the fork offset of a fork. */
-    private static long startOf(DurableStream stream) {
-        return stream.meta().forkPosition();
-    }
-
-    /** Links streams explicitly; new links start at the stream's tail, or at 0 when absent. */
-    private void linkExplicit(Subscription s, List<String> paths) {
-        for (String path : paths) {
-            StreamLink link = s.links.get(path);
-            if (link == null) {
-                link = new StreamLink(path);
-                linkAtTail(link);
-                s.links.put(path, link);
-            }
-            link.explicit = true;
-        }
-    }
-
-    /** Links every existing stream that the pattern matches, at its tail: no history replays. */
-    private void backfill(Subscription s) {
-        if (s.config.pattern().isEmpty()) {
-            return;
-        }
-        for (String path : store.paths()) {
-            if (!s.patternMatches(path)) {
-                continue;
-            }
-            StreamLink link = s.links.get(path);
-            if (link == null) {
-                link = new StreamLink(path);
-                linkAtTail(link);
-                s.links.put(path, link);
-            }
-            link.glob = true;
-        }
-    }
-
-    private void linkAtTail(StreamLink link) {
-        Optional<DurableStream> stream = store.find(link.path);
-        link.streamId = stream.map(DurableStream::id).orElse(null);
-        link.ackedPosition = stream.map(DurableStream::tail).orElse(0L);
-    }
-
-    // ---------------------------------------------------------------- views and helpers
+    // ---------------------------------------------------------------- helpers
 
     private Map<String, Object> view(Subscription s, String baseUrl) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", s.id);
-        view.put("subscription_id", s.id);
-        view.put("type", s.config.type().wireName());
-        view.put("pattern", s.config.pattern().orElse(null));
-
-        List<Object> streams = new ArrayList<>();
-        for (LinkState state : inspectAll(s)) {
-            Map<String, Object> stream = new LinkedHashMap<>();
-            stream.put("path", state.link().path);
-            stream.put("link_type", state.link().linkType());
-            stream.put("acked_offset", Offsets.format(state.link().ackedPosition));
-            streams.add(stream);
-        }
-        view.put("streams", streams);
-
-        if (s.config.webhookUrl().isPresent()) {
-            Map<String, Object> signing = new LinkedHashMap<>();
-            signing.put("alg", "ed25519");
-            signing.put("kid", signer.kid());
-            signing.put("jwks_url", baseUrl + "/" + StreamPathSyntax.RESERVED_PREFIX
-                    + "/jwks.json");
-            Map<String, Object> webhook = new LinkedHashMap<>();
-            webhook.put("url", s.config.webhookUrl().get());
-            webhook.put("signing", signing);
-            view.put("webhook", webhook);
-        } else {
-            view.put("webhook", null);
-        }
-
-        view.put("wake_stream", s.config.wakeStream().orElse(null));
-        view.put("lease_ttl_ms", s.config.leaseTtlMillis());
-        view.put("created_at", TIMESTAMP.format(s.createdAt));
-        view.put("status", s.retryPending() ? "failed" : "active");
-        view.put("description", s.config.description().orElse(null));
-        return view;
-    }
-
-    private static List<Object> streamInfos(List<LinkState> states) {
-        List<Object> infos = new ArrayList<>(states.size());
-        for (LinkState state : states) {
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("path", state.link().path);
-            info.put("link_type", state.link().linkType());
-            info.put("acked_offset", Offsets.format(state.link().ackedPosition));
-            info.put("tail_offset", Offsets.format(state.tail()));
-            info.put("has_pending", state.pending());
-            infos.add(info);
-        }
-        return infos;
+        return SubscriptionViews.view(s, links.inspectAll(s), baseUrl, signer.kid());
     }
 
     private Subscription require(String id) {
@@ -1108,8 +981,8 @@ public final class SubscriptionManager implements StreamEvents, AutoCloseable {
             }
             effects.run();
         }
-        LOGGER.log(Level.INFO, "Subscriptions stored {0}: loaded {1,number,#}; webhook signing key {2}",
-                storage.description(), live, signer.kid());
+        LOGGER.log(Level.INFO, "Subscriptions stored {0}: loaded {1,number,#}, webhook signing"
+                + " key {2}", storage.description(), live, signer.kid());
     }
 
     /** Stops timers and deliveries; state already persisted stays for the next start. */

@@ -202,6 +202,9 @@ public final class SubscriptionService implements HttpService {
     /**
      * Returns the absolute URL of the stream root, from which JWKS and callback URLs are built:
      * the request's scheme and authority and the raw path before {@code __ds}.
+     *
+     * <p>NOTE: the authority comes from the request's Host header, so behind a proxy that
+     * rewrites it, webhook receivers get URLs with the internal host name.
      */
     private static String baseUrl(ServerRequest req, Route route) {
         var uri = req.requestedUri();

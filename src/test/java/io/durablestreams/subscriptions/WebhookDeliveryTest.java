@@ -13,10 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.durablestreams.subscriptions.SubscriptionTestServer.CLOCK_START;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WebhookDeliveryTest {
@@ -426,7 +423,5 @@ class WebhookDeliveryTest {
     private static void assertFenced(SubscriptionTestServer.Reply reply) {
         assertEquals(409, reply.status(), reply.body());
         assertEquals("FENCED", reply.errorCode());
-        assertFalse(new String(reply.body().getBytes(UTF_8), UTF_8).isEmpty());
-        assertNull(reply.header("Webhook-Signature"));
     }
 }

@@ -19,8 +19,8 @@ import com.sun.net.httpserver.HttpServer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
- * A webhook receiver on a free port of 127.0.0.1 that records every request and answers with a
- * response the test chooses per request.
+ * A webhook receiver on a free port of 127.0.0.1 that records every request and responds with
+ * a response the test chooses per request.
  */
 final class WebhookReceiver implements AutoCloseable {
 

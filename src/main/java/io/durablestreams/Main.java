@@ -13,6 +13,8 @@ import io.durablestreams.http.SecurityHeadersFilter;
 import io.durablestreams.http.StreamService;
 import io.durablestreams.observe.StorageHealthCheck;
 import io.durablestreams.observe.StreamMetrics;
+import io.durablestreams.security.AccessPolicy;
+import io.durablestreams.security.TokenAccessPolicy;
 import io.durablestreams.store.StreamStore;
 import io.durablestreams.subscriptions.SubscriptionManager;
 import io.durablestreams.subscriptions.SubscriptionService;
@@ -199,8 +201,16 @@ public final class Main {
         // The control APIs come first: they own the reserved __ds prefix and pass every other
         // request on to the stream service.
         routing.addFilter(new SecurityHeadersFilter(settings.corsAllowedOrigins()))
-                .register(settings.mountPath(), new SubscriptionService(subscriptions))
+                .register(settings.mountPath(),
+                        new SubscriptionService(subscriptions, accessPolicy(settings)))
                 .register(settings.mountPath(),
                         new StreamService(store, settings, Clock.systemUTC(), metrics));
+    }
+
+    /** Returns the bearer-token policy of the stream API, so control requests need the same. */
+    private static AccessPolicy accessPolicy(ServerSettings settings) {
+        TokenAccessPolicy policy = new TokenAccessPolicy(settings.security().readTokens(),
+                settings.security().writeTokens());
+        return policy.isEnabled() ? policy : AccessPolicy.ALLOW_ALL;
     }
 }

@@ -81,6 +81,16 @@ public final class SubscriptionException extends RuntimeException {
         return of(409, "INVALID_OFFSET", message);
     }
 
+    static SubscriptionException unauthenticated() {
+        return of(401, "UNAUTHORIZED", "Authentication required: send Authorization: Bearer"
+                + " <token>");
+    }
+
+    static SubscriptionException forbidden(boolean write) {
+        return of(403, "FORBIDDEN", "The token does not allow " + (write ? "changing" : "reading")
+                + " subscriptions; use a write token");
+    }
+
     static SubscriptionException payloadTooLarge(long maxBytes) {
         return of(413, "INVALID_REQUEST", "Request body is larger than " + maxBytes + " bytes");
     }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.durablestreams.security.AccessPolicy;
+
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -41,6 +43,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * </pre>
  *
  * <p>Errors are JSON: {@code {"error": {"code": ..., "message": ...}}}.
+ *
+ * <p>The access policy of the stream API applies here too: reading a subscription needs read
+ * access, and creating, changing, deleting and claiming one need write access, because wakes
+ * write to streams and links reveal stream paths. Callbacks, acks and releases are exempt: their
+ * {@code Authorization} header carries the subscription's own signed token instead. The JWK Set
+ * is public, because webhook receivers fetch it.
+ *
+ * <p>NOTE: the stream API's rate limiter does not count these requests.
  */
 public final class SubscriptionService implements HttpService {
 
@@ -53,14 +63,26 @@ public final class SubscriptionService implements HttpService {
     private static final String JWKS_CACHE_CONTROL = "public, max-age=300";
 
     private final SubscriptionManager manager;
+    private final AccessPolicy accessPolicy;
 
     /**
-     * Creates the service.
+     * Creates the service, open to every client.
      *
      * @param manager the subscriptions to serve
      */
     public SubscriptionService(SubscriptionManager manager) {
+        this(manager, AccessPolicy.ALLOW_ALL);
+    }
+
+    /**
+     * Creates the service with the stream API's access policy.
+     *
+     * @param manager the subscriptions to serve
+     * @param accessPolicy decides which management requests may proceed
+     */
+    public SubscriptionService(SubscriptionManager manager, AccessPolicy accessPolicy) {
         this.manager = Objects.requireNonNull(manager, "manager");
+        this.accessPolicy = Objects.requireNonNull(accessPolicy, "accessPolicy");
     }
 
     @Override
@@ -105,6 +127,12 @@ public final class SubscriptionService implements HttpService {
             throw SubscriptionException.routeNotFound(route.describe());
         }
         String id = StreamPathSyntax.checkSubscriptionId(segments.get(2));
+        boolean tokenAuthenticated = segments.size() == 4
+                && List.of("callback", "ack", "release").contains(segments.get(3));
+        if (!tokenAuthenticated) {
+            // A claim only reads, in HTTP terms, but it takes a lease, so it counts as a write.
+            checkAccess(segments.size() == 4 ? Method.POST : method, route, req, res);
+        }
         if (segments.size() == 3) {
             subscription(id, route, method, req, res);
             return;
@@ -185,6 +213,18 @@ public final class SubscriptionService implements HttpService {
         String path = String.join("/", segments.subList(4, segments.size()));
         manager.removeStream(id, StreamPathSyntax.checkStreamPath(path, "stream path"));
         sendNoContent(res);
+    }
+
+    private void checkAccess(Method method, Route route, ServerRequest req, ServerResponse res) {
+        switch (accessPolicy.decide(method, route.describe(), req.headers())) {
+            case ALLOW -> {
+            }
+            case UNAUTHENTICATED -> {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+                throw SubscriptionException.unauthenticated();
+            }
+            case FORBIDDEN -> throw SubscriptionException.forbidden(AccessPolicy.isWrite(method));
+        }
     }
 
     private static void requireMethod(Method method, Route route, Method expected) {

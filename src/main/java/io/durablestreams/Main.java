@@ -1,16 +1,24 @@
 package io.durablestreams;
 
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 
 import io.durablestreams.config.ServerSettings;
+import io.durablestreams.config.StorageSettings;
 import io.durablestreams.http.SecurityHeadersFilter;
 import io.durablestreams.http.StreamService;
 import io.durablestreams.observe.StorageHealthCheck;
 import io.durablestreams.observe.StreamMetrics;
+import io.durablestreams.security.AccessPolicy;
+import io.durablestreams.security.TokenAccessPolicy;
 import io.durablestreams.store.StreamStore;
+import io.durablestreams.subscriptions.SubscriptionManager;
+import io.durablestreams.subscriptions.SubscriptionService;
+import io.durablestreams.subscriptions.SubscriptionSettings;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -56,8 +64,11 @@ public final class Main {
         // Configuration: an invalid value stops start-up with a message naming the key.
         Config config = loadConfig();
         ServerSettings settings;
+        SubscriptionSettings subscriptionSettings;
         try {
             settings = ServerSettings.from(config.get(ServerSettings.CONFIG_KEY));
+            subscriptionSettings = SubscriptionSettings.from(
+                    config.get(ServerSettings.CONFIG_KEY).get("subscriptions"));
         } catch (IllegalArgumentException e) {
             LOGGER.log(Level.ERROR, "Invalid configuration: " + e.getMessage());
             System.exit(2);
@@ -71,6 +82,24 @@ public final class Main {
             LOGGER.log(Level.ERROR, "Cannot open the stream store: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        // Subscription state and keys live beside the streams of the file store.
+        Optional<Path> dataDirectory = settings.storage().type().equals(StorageSettings.FILE)
+                ? Optional.of(settings.storage().directory())
+                : Optional.empty();
+        SubscriptionManager subscriptions;
+        try {
+            subscriptions = SubscriptionManager.open(store, subscriptionSettings, dataDirectory);
+        } catch (IllegalStateException | UncheckedIOException e) {
+            LOGGER.log(Level.ERROR, "Cannot open the subscriptions: " + e.getMessage());
+            store.close();
+            System.exit(2);
+            return;
+        }
+        if (subscriptionSettings.allowInsecureLocalhostWebhooks()) {
+            LOGGER.log(Level.WARNING, "Webhooks to localhost and 127.0.0.x are allowed, also"
+                    + " over http; turn durable-streams.subscriptions."
+                    + "allow-insecure-localhost-webhooks off outside development");
         }
 
         // Server, with health and metrics under /observe.
@@ -89,18 +118,20 @@ public final class Main {
                 // the class path answers every origin, which SecurityHeadersFilter restricts.
                 .featuresDiscoverServices(false)
                 .addFeature(observe)
-                .routing(routing -> routing(routing, store, settings, metrics))
+                .routing(routing -> routing(routing, store, settings, metrics, subscriptions))
                 .build()
                 .start();
         } catch (RuntimeException e) {
             // Invalid server settings, such as a port that is not a number.
             LOGGER.log(Level.ERROR, "Invalid server configuration: " + e.getMessage());
+            subscriptions.close();
             store.close();
             System.exit(2);
             return;
         }
         if (!server.isRunning()) {
             LOGGER.log(Level.ERROR, "Durable Streams server failed to start; see the errors above");
+            subscriptions.close();
             store.close();
             System.exit(1);
         }
@@ -117,6 +148,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             store.shutDownLiveReaders();
             server.stop();
+            subscriptions.close();
             store.close();
             LOGGER.log(Level.INFO, "Durable Streams server stopped");
         }));
@@ -161,5 +193,24 @@ public final class Main {
         routing.addFilter(new SecurityHeadersFilter(settings.corsAllowedOrigins()))
                 .register(settings.mountPath(),
                         new StreamService(store, settings, Clock.systemUTC(), metrics));
+    }
+
+    private static void routing(HttpRouting.Builder routing, StreamStore store,
+                                ServerSettings settings, StreamMetrics metrics,
+                                SubscriptionManager subscriptions) {
+        // The control APIs come first: they own the reserved __ds prefix and pass every other
+        // request on to the stream service.
+        routing.addFilter(new SecurityHeadersFilter(settings.corsAllowedOrigins()))
+                .register(settings.mountPath(),
+                        new SubscriptionService(subscriptions, accessPolicy(settings)))
+                .register(settings.mountPath(),
+                        new StreamService(store, settings, Clock.systemUTC(), metrics));
+    }
+
+    /** Returns the bearer-token policy of the stream API, so control requests need the same. */
+    private static AccessPolicy accessPolicy(ServerSettings settings) {
+        TokenAccessPolicy policy = new TokenAccessPolicy(settings.security().readTokens(),
+                settings.security().writeTokens());
+        return policy.isEnabled() ? policy : AccessPolicy.ALLOW_ALL;
     }
 }

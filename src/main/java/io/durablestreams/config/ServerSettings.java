@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.durablestreams.subscriptions.SubscriptionSettings;
+
 import io.helidon.config.Config;
 
 /**
@@ -40,7 +42,8 @@ public record ServerSettings(String mountPath,
 
     private static final Set<String> KNOWN_KEYS = Set.of("mount-path", "long-poll-timeout",
             "sse-reconnect-interval", "max-append-bytes", "max-read-bytes", "max-path-bytes",
-            "reap-interval", "cors", "storage", "auth", "rate-limit", "limits");
+            "reap-interval", "cors", "storage", "auth", "rate-limit", "limits",
+            "subscriptions");
 
     /**
      * Checks the arguments.
@@ -121,6 +124,8 @@ public record ServerSettings(String mountPath,
         rejectUnknownKeys(config.get("cors"), CONFIG_KEY + ".cors", Set.of("allowed-origins"));
         rejectUnknownKeys(config.get("storage"), CONFIG_KEY + ".storage",
                 StorageSettings.KNOWN_KEYS);
+        rejectUnknownKeys(config.get("subscriptions"), CONFIG_KEY + ".subscriptions",
+                SubscriptionSettings.KNOWN_KEYS);
         ServerSettings d = defaults();
         return new ServerSettings(
                 config.get("mount-path").asString().orElse(d.mountPath()),

@@ -241,6 +241,24 @@ public final class StreamStore implements AutoCloseable {
     }
 
     /**
+     * Returns the paths of the live streams, for features that match streams by path, such as
+     * subscriptions. Soft-deleted streams and streams that have expired are left out.
+     *
+     * @return a snapshot of the paths, in no particular order
+     */
+    public List<String> paths() {
+        Instant now = clock.instant();
+        List<String> paths = new ArrayList<>();
+        for (var entry : streams.entrySet()) {
+            DurableStream stream = entry.getValue();
+            if (!stream.isSoftDeleted() && !stream.isExpired(now)) {
+                paths.add(entry.getKey());
+            }
+        }
+        return paths;
+    }
+
+    /**
      * Returns how many streams the store holds, soft-deleted and expired ones not yet reaped
      * included.
      *

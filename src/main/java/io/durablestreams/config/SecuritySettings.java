@@ -12,7 +12,8 @@ import io.helidon.config.Config;
  * or unlimited by default.
  *
  * @param readTokens bearer tokens that allow reads; reads are open when empty
- * @param writeTokens bearer tokens that allow reads and writes; writes are open when empty
+ * @param writeTokens bearer tokens that allow reads and writes; writes are open only while both
+ *        token lists are empty
  * @param rateLimitPerSecond sustained requests per second per client, 0 to turn limits off
  * @param rateLimitBurst requests a client may make at once
  * @param rateLimitKey {@code address} to limit per client address, {@code token} per bearer
@@ -46,9 +47,10 @@ public record SecuritySettings(List<String> readTokens,
         readTokens = List.copyOf(readTokens);
         writeTokens = List.copyOf(writeTokens);
         Objects.requireNonNull(rateLimitKey, "rateLimitKey");
-        if (rateLimitPerSecond < 0) {
+        if (rateLimitPerSecond < 0 || Double.isNaN(rateLimitPerSecond)
+                || Double.isInfinite(rateLimitPerSecond)) {
             throw new IllegalArgumentException("durable-streams.rate-limit.requests-per-second"
-                    + " must not be negative; got " + rateLimitPerSecond);
+                    + " must be a finite number of at least 0; got " + rateLimitPerSecond);
         }
         if (rateLimitBurst < 1) {
             throw new IllegalArgumentException("durable-streams.rate-limit.burst must be at"
@@ -109,17 +111,26 @@ public record SecuritySettings(List<String> readTokens,
                 auth.get("read-tokens").asList(String.class).orElse(d.readTokens()),
                 auth.get("write-tokens").asList(String.class).orElse(d.writeTokens()),
                 perSecond,
-                (int) ServerSettings.number(rate, "rate-limit.burst", "burst",
+                intNumber(rate, "rate-limit.burst", "burst",
                         d.rateLimitBurst()),
                 rate.get("key").asString().orElse(d.rateLimitKey()),
-                (int) ServerSettings.number(limits, "limits.max-streams", "max-streams",
+                intNumber(limits, "limits.max-streams", "max-streams",
                         d.maxStreams()),
-                (int) ServerSettings.number(limits, "limits.max-path-segments",
+                intNumber(limits, "limits.max-path-segments",
                         "max-path-segments", d.maxPathSegments()),
-                (int) ServerSettings.number(limits, "limits.max-live-readers",
+                intNumber(limits, "limits.max-live-readers",
                         "max-live-readers", d.maxLiveReaders()),
-                (int) ServerSettings.number(limits, "limits.max-live-readers-per-stream",
+                intNumber(limits, "limits.max-live-readers-per-stream",
                         "max-live-readers-per-stream", d.maxLiveReadersPerStream()));
+    }
+
+    private static int intNumber(Config node, String name, String key, int fallback) {
+        long value = ServerSettings.number(node, name, key, fallback);
+        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+            throw new IllegalArgumentException("durable-streams." + name + " must be at most "
+                    + Integer.MAX_VALUE + "; got " + value);
+        }
+        return (int) value;
     }
 
     private static void requirePositive(String key, int value) {

@@ -206,6 +206,11 @@ public record ServerSettings(String mountPath,
 
     private static void requirePositive(String key, Duration value) {
         Objects.requireNonNull(value, key);
+        // A day bounds every interval and timeout, so that their arithmetic cannot overflow.
+        if (value.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be at most one"
+                    + " day (PT24H); got " + value);
+        }
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(CONFIG_KEY + "." + key + " must be positive; got "
                     + value);

@@ -64,7 +64,9 @@ final class ErrorResponses {
                 yield Status.CONFLICT_409;
             }
             case StorageException storage -> {
-                LOGGER.log(Level.ERROR, storage.getMessage(), storage.getCause());
+                // The cause's message is enough; a stack trace per failing request would flood
+                // the log while a disk is full.
+                LOGGER.log(Level.ERROR, storage.getMessage() + ": " + storage.getCause());
                 res.header(HeaderNames.RETRY_AFTER, "1");
                 yield Status.SERVICE_UNAVAILABLE_503;
             }
@@ -84,6 +86,7 @@ final class ErrorResponses {
      * @param withBody false for HEAD requests, whose responses carry no content
      */
     static void send(ServerResponse res, HttpProblemException e, boolean withBody) {
+        e.retryAfterSeconds().ifPresent(seconds -> res.header(HeaderNames.RETRY_AFTER, seconds));
         sendText(res, e.status(), e.getMessage(), withBody);
     }
 

@@ -1,6 +1,7 @@
 package io.durablestreams.http;
 
 import java.util.Objects;
+import java.util.Optional;
 
 import io.helidon.http.Status;
 
@@ -10,6 +11,7 @@ import io.helidon.http.Status;
 public final class HttpProblemException extends RuntimeException {
 
     private final Status status;
+    private final Optional<String> retryAfterSeconds;
 
     /**
      * Creates the exception.
@@ -20,6 +22,29 @@ public final class HttpProblemException extends RuntimeException {
     public HttpProblemException(Status status, String message) {
         super(message, null, false, false);
         this.status = Objects.requireNonNull(status, "status");
+        this.retryAfterSeconds = Optional.empty();
+    }
+
+    /**
+     * Creates the exception for a condition that passes with time.
+     *
+     * @param status the 4xx or 503 status to send
+     * @param message the reason, sent to the client as plain text
+     * @param retryAfterSeconds the {@code Retry-After} value, in seconds
+     */
+    public HttpProblemException(Status status, String message, String retryAfterSeconds) {
+        super(message, null, false, false);
+        this.status = Objects.requireNonNull(status, "status");
+        this.retryAfterSeconds = Optional.of(retryAfterSeconds);
+    }
+
+    /**
+     * Returns the {@code Retry-After} value to send, if any.
+     *
+     * @return seconds, or empty
+     */
+    public Optional<String> retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /**

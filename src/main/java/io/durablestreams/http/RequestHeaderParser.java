@@ -106,9 +106,13 @@ final class RequestHeaderParser {
      * @return the retention policy, {@link Retention#NONE} when no header is present
      */
     static Retention retention(Headers headers) {
-        return new Retention(positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_AGE),
-                positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_MESSAGES),
-                positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_BYTES));
+        try {
+            return new Retention(positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_AGE),
+                    positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_MESSAGES),
+                    positive(headers, ProtocolHeaders.STREAM_RETENTION_MAX_BYTES));
+        } catch (IllegalArgumentException e) {
+            throw HttpProblemException.badRequest(e.getMessage());
+        }
     }
 
     private static OptionalLong positive(Headers headers, HeaderName name) {

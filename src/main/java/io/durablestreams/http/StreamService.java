@@ -66,6 +66,7 @@ public final class StreamService implements HttpService {
     private final StreamMetrics metrics;
     private final AccessPolicy accessPolicy;
     private final Optional<RateLimiter> rateLimiter;
+    private final Optional<TokenAccessPolicy> knownTokens;
     private final AtomicInteger liveReaders = new AtomicInteger();
 
     /**
@@ -110,6 +111,9 @@ public final class StreamService implements HttpService {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.accessPolicy = Objects.requireNonNull(accessPolicy, "accessPolicy");
         SecuritySettings security = settings.security();
+        TokenAccessPolicy tokens = new TokenAccessPolicy(security.readTokens(),
+                security.writeTokens());
+        this.knownTokens = tokens.isEnabled() ? Optional.of(tokens) : Optional.empty();
         this.rateLimiter = security.rateLimitPerSecond() > 0
                 ? Optional.of(new RateLimiter(security.rateLimitPerSecond(),
                         security.rateLimitBurst(), 100_000, System::nanoTime))
@@ -171,12 +175,13 @@ public final class StreamService implements HttpService {
             return;
         }
         String key = req.remotePeer().host();
-        if (settings.security().rateLimitKey().equals("token")) {
-            Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
-            if (authorization.isPresent()) {
-                // Keyed by a hash so that the limiter's map holds no credentials.
-                key = "token:" + Integer.toHexString(authorization.get().hashCode());
-            }
+        if (settings.security().rateLimitKey().equals("token") && knownTokens.isPresent()
+                && knownTokens.get().hasKnownToken(req.headers())) {
+            // Only configured tokens get a quota of their own; any other value would let a
+            // client multiply its quota, so it counts against the client's address.
+            // Keyed by a hash of the token itself, not of the header, so that spellings of
+            // "Bearer" share one quota, and so that the limiter's map holds no credentials.
+            key = "token:" + knownTokens.get().tokenHash(req.headers());
         }
         long waitSeconds = rateLimiter.get().acquire(key);
         if (waitSeconds > 0) {
@@ -361,7 +366,7 @@ public final class StreamService implements HttpService {
                 || stream.liveReaderCount() >= security.maxLiveReadersPerStream()) {
             liveReaders.decrementAndGet();
             throw new HttpProblemException(Status.SERVICE_UNAVAILABLE_503,
-                    "Too many live readers; retry shortly");
+                    "Too many live readers; retry shortly", "1");
         }
         stream.liveReaderStarted();
         metrics.liveReaderStarted();

@@ -12,7 +12,7 @@ import io.durablestreams.store.DurableStream;
 import io.durablestreams.store.LiveWait;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ReadResult;
-import io.durablestreams.store.StreamDeletedException;
+import io.durablestreams.store.StreamException;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -103,9 +103,11 @@ public final class SseReader {
                     return;
                 }
             }
-        } catch (StreamDeletedException e) {
-            LOGGER.log(Level.DEBUG, () -> "SSE read ended because stream " + stream.path()
-                    + " was deleted");
+        } catch (StreamException e) {
+            // Deleted, soft-deleted, or retention overtook the reader: the response has
+            // started, so it ends here and the client's next request gets the status.
+            LOGGER.log(Level.DEBUG, () -> "SSE read of stream " + stream.path() + " ended: "
+                    + e.getMessage());
         } catch (UncheckedIOException e) {
             LOGGER.log(Level.DEBUG, () -> "SSE client of stream " + stream.path()
                     + " went away: " + e.getMessage());

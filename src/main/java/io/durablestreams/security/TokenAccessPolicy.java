@@ -12,8 +12,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * Requires bearer tokens from configuration: read tokens allow reads, write tokens allow reads
- * and writes. Reads are open while no read token is configured, and writes while no write token
- * is.
+ * and writes. Reads are open while no read token is configured; writes are open only while no
+ * token at all is configured.
  *
  * <p>Thread-safety: immutable. Tokens are compared in constant time and never logged.
  */
@@ -36,6 +36,39 @@ public final class TokenAccessPolicy implements AccessPolicy {
     }
 
     /**
+     * Tells whether a header carries one of the configured tokens, for rate limits keyed by
+     * token: unknown tokens must not each get a fresh quota.
+     *
+     * @param headers the request headers
+     * @return true for a configured read or write token
+     */
+    public boolean hasKnownToken(Headers headers) {
+        Optional<byte[]> token = bearerToken(headers);
+        return token.isPresent()
+                && (matches(token.get(), readTokens) || matches(token.get(), writeTokens));
+    }
+
+    /**
+     * Returns a hash of the request's bearer token, so that callers can key data by token
+     * without holding the token itself.
+     *
+     * @param headers the request headers
+     * @return a hex SHA-256 prefix of the token, or an empty string without a token
+     */
+    public String tokenHash(Headers headers) {
+        Optional<byte[]> token = bearerToken(headers);
+        if (token.isEmpty()) {
+            return "";
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.get());
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+
+    /**
      * Tells whether any token is configured, so the policy restricts anything.
      *
      * @return true when reads or writes need a token
@@ -47,8 +80,10 @@ public final class TokenAccessPolicy implements AccessPolicy {
     @Override
     public Decision decide(Method method, String streamPath, Headers headers) {
         boolean write = AccessPolicy.isWrite(method);
-        List<byte[]> required = write ? writeTokens : readTokens;
-        if (required.isEmpty()) {
+        // Writes are open only while no token at all is configured: a server that protects
+        // its reads must not leave writes open by accident.
+        boolean open = write ? !isEnabled() : readTokens.isEmpty();
+        if (open) {
             return Decision.ALLOW;
         }
         Optional<byte[]> token = bearerToken(headers);

@@ -3,7 +3,9 @@ package io.durablestreams.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -273,10 +275,42 @@ public final class DurableStream {
     void replay(WriterState state, long end) {
         lock.lock();
         try {
+            // Saved snapshots and frames may repeat state, so replay never moves it backwards.
+            if (state.producer().isPresent()) {
+                ProducerId p = state.producer().get();
+                ProducerState known = producers.get(p.id());
+                if (known != null && (known.epoch() > p.epoch()
+                        || (known.epoch() == p.epoch() && known.lastSeq() > p.seq()))) {
+                    state = new WriterState(Optional.empty(), state.streamSeq(), state.close(),
+                            state.timestampMillis());
+                }
+            }
+            if (state.streamSeq().isPresent() && lastStreamSeq != null
+                    && compareBytes(state.streamSeq().get(), lastStreamSeq) < 0) {
+                state = new WriterState(state.producer(), Optional.empty(), state.close(),
+                        state.timestampMillis());
+            }
             applyWriterState(state, end);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Returns the writer state as records that replaying restores: one per producer, one for
+     * {@code Stream-Seq}. Retention saves these before it deletes the appends that carried them.
+     */
+    private List<WriterState> writerStateSnapshot() {
+        assert lock.isHeldByCurrentThread();
+        List<WriterState> snapshot = new ArrayList<>();
+        long now = clock.millis();
+        producers.forEach((id, state) -> snapshot.add(new WriterState(
+                Optional.of(new ProducerId(id, state.epoch(), state.lastSeq())), Optional.empty(),
+                false, now)));
+        if (lastStreamSeq != null) {
+            snapshot.add(new WriterState(Optional.empty(), Optional.of(lastStreamSeq), false, now));
+        }
+        return snapshot;
     }
 
     /**
@@ -354,8 +388,11 @@ public final class DurableStream {
         byte[] data;
         try {
             data = copy(from, to);
-        } catch (IllegalArgumentException e) {
-            throw new OffsetNotRetainedException(path, earliest());
+        } catch (IllegalArgumentException | StorageException e) {
+            if (from < earliest()) {
+                throw new OffsetNotRetainedException(path, earliest());
+            }
+            throw e;
         }
         return new ReadResult(from, to, data, tail, closedNow);
     }
@@ -497,7 +534,7 @@ public final class DurableStream {
         if (config.retention().isLimited()) {
             long start = log.retainedStart(config.retention(), clock.millis());
             if (start > log.earliest()) {
-                log.dropBefore(start);
+                log.dropBefore(start, writerStateSnapshot());
             }
         }
     }

@@ -69,7 +69,7 @@ public final class MemoryLog implements StreamLog {
     }
 
     @Override
-    public void dropBefore(long position) {
+    public void dropBefore(long position, List<WriterState> writerState) {
         if (position <= earliest) {
             return;
         }

@@ -14,6 +14,9 @@ import java.util.OptionalLong;
 public record Retention(OptionalLong maxAgeSeconds, OptionalLong maxMessages,
                         OptionalLong maxBytes) {
 
+    /** Largest max age, about 31,700 years, so that age arithmetic in milliseconds fits. */
+    public static final long MAX_AGE_SECONDS = 1_000_000_000_000L;
+
     /** Keeps everything. */
     public static final Retention NONE =
             new Retention(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
@@ -28,6 +31,10 @@ public record Retention(OptionalLong maxAgeSeconds, OptionalLong maxMessages,
         Objects.requireNonNull(maxMessages, "maxMessages");
         Objects.requireNonNull(maxBytes, "maxBytes");
         requirePositive("max age", maxAgeSeconds);
+        if (maxAgeSeconds.isPresent() && maxAgeSeconds.getAsLong() > MAX_AGE_SECONDS) {
+            throw new IllegalArgumentException("Retention max age must be at most "
+                    + MAX_AGE_SECONDS + " seconds; got " + maxAgeSeconds.getAsLong());
+        }
         requirePositive("max messages", maxMessages);
         requirePositive("max bytes", maxBytes);
     }

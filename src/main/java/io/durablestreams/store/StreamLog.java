@@ -39,8 +39,10 @@ public interface StreamLog {
      * Drops the records below a position and frees their space where the storage allows.
      *
      * @param position a record boundary between {@link #earliest()} and the tail
+     * @param writerState the stream's writer state now, which durable storage saves before it
+     *        deletes the appends that carried it, so recovery still knows every producer
      */
-    void dropBefore(long position);
+    void dropBefore(long position, List<WriterState> writerState);
 
     /**
      * Computes where the data a retention policy keeps starts.

@@ -519,11 +519,24 @@ public final class StreamStore implements AutoCloseable {
             stream.markSoftDeleted();
             return;
         }
+        // Storage first: when it fails, the stream stays as it was instead of vanishing until
+        // the next restart brings it back.
+        storage.delete(stream.meta(), stream.log());
         DurableStream current = stream;
+        boolean stored = true;
         while (true) {
+            if (!stored) {
+                try {
+                    storage.delete(current.meta(), current.log());
+                } catch (StorageException e) {
+                    LOGGER.log(Level.WARNING, "Deleting the data of soft-deleted stream "
+                            + current.path() + " failed; it is removed at the next start: "
+                            + e.getMessage());
+                }
+            }
+            stored = false;
             streams.remove(current.path(), current);
             current.markDeleted();
-            storage.delete(current.meta(), current.log());
             Optional<ForkPoint> origin = current.forkPoint();
             if (origin.isEmpty()) {
                 return;

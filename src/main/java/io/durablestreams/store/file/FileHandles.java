@@ -42,7 +42,7 @@ final class FileHandles implements AutoCloseable {
     }
 
     /**
-     * Leases the channel of a file, opening it (and creating the file) when needed.
+     * Leases the channel of an existing file, opening it when needed.
      *
      * @param file the segment file
      * @return the lease; release it with {@link Lease#close()}
@@ -130,8 +130,10 @@ final class FileHandles implements AutoCloseable {
             }
             if (entry == null) {
                 try {
-                    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-                            StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    // Never CREATE: a read racing retention or deletion must fail, not leave an
+                    // empty segment file behind for recovery to misread.
+                    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
                     entry = new Entry(file, channel);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

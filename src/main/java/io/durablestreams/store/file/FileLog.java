@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +44,7 @@ final class FileLog implements StreamLog {
 
     private static final System.Logger LOGGER = System.getLogger(FileLog.class.getName());
     private static final String SUFFIX = ".seg";
+    private static final String WRITER_STATE = "writer-state";
 
     private final Path directory;
     private final long start;
@@ -137,9 +140,11 @@ final class FileLog implements StreamLog {
         long position = start;
         boolean intact = true;
         if (retained && !files.isEmpty() && segmentStart(files.get(0)) > start) {
-            // Retention deleted the segments before this one.
+            // Retention deleted the segments before this one, after saving the writer state
+            // their appends carried.
             position = segmentStart(files.get(0));
             log.earliest = position;
+            appends.addAll(savedWriterState(directory, position));
         }
         for (Path file : files) {
             if (!intact || segmentStart(file) != position) {
@@ -181,11 +186,17 @@ final class FileLog implements StreamLog {
     }
 
     @Override
-    public void dropBefore(long position) {
+    public void dropBefore(long position, List<WriterState> writerState) {
         if (position <= earliest) {
             return;
         }
         earliest = position;
+        Segment[] before = segments;
+        boolean deletes = before.length > 1 && before[1].start() <= position;
+        if (deletes && !saveWriterState(writerState)) {
+            // Without the saved state, deleting would make recovery forget producers.
+            return;
+        }
         // Delete whole segments below the new earliest position; the active one always stays.
         Segment[] current = segments;
         int drop = 0;
@@ -212,6 +223,56 @@ final class FileLog implements StreamLog {
             }
             segments = kept;
         }
+    }
+
+    /** Writes the writer state aside, atomically; returns false when that failed. */
+    private boolean saveWriterState(List<WriterState> writerState) {
+        Path temp = directory.resolve(WRITER_STATE + ".tmp");
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            for (WriterState state : writerState) {
+                Frames.Encoded frame = Frames.encode(List.of(), state);
+                long done = 0;
+                while (done < frame.frameBytes()) {
+                    done += channel.write(frame.buffers());
+                }
+            }
+            channel.force(true);
+            Files.move(temp, directory.resolve(WRITER_STATE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            FileStorage.syncDirectory(directory);
+            return true;
+        } catch (IOException e) {
+            LOGGER.log(Level.WARNING, "Saving writer state in " + directory + " failed, so"
+                    + " retention keeps old segments for now: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Reads the writer state that retention saved, as appends to replay before all others. */
+    private static List<StoredAppend> savedWriterState(Path directory, long position)
+            throws IOException {
+        Path file = directory.resolve(WRITER_STATE);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
+        List<StoredAppend> saved = new ArrayList<>();
+        while (all.remaining() >= Frames.PREFIX_BYTES) {
+            int length = all.getInt();
+            int checksum = all.getInt();
+            if (length <= 0 || length > all.remaining()) {
+                break;
+            }
+            ByteBuffer body = all.slice(all.position(), length);
+            all.position(all.position() + length);
+            if (Frames.checksum(body) != checksum) {
+                LOGGER.log(Level.WARNING, "Saved writer state in " + file + " is corrupt");
+                break;
+            }
+            saved.add(new StoredAppend(Frames.decode(body).state(), position));
+        }
+        return saved;
     }
 
     @Override

@@ -188,9 +188,13 @@ public final class FileStorage implements Storage {
             List<RecoveredStream> found = new ArrayList<>();
             try (DirectoryStream<Path> fanOut = Files.newDirectoryStream(streamsDir)) {
                 for (Path bucket : fanOut) {
+                    if (!Files.isDirectory(bucket)) {
+                        LOGGER.log(Level.WARNING, "Ignoring " + bucket + ": not a directory");
+                        continue;
+                    }
                     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(bucket)) {
                         for (Path dir : dirs) {
-                            recoverStream(dir).ifPresent(found::add);
+                            recoverSafely(dir).ifPresent(found::add);
                         }
                     }
                 }
@@ -208,9 +212,9 @@ public final class FileStorage implements Storage {
                 return Optional.of("a stream's storage failed to write or sync");
             }
         }
-        Path probe = root.resolve(".write-probe");
         try {
-            Files.writeString(probe, "ok", UTF_8);
+            // A file of its own per probe, so concurrent health checks do not collide.
+            Path probe = Files.createTempFile(root, ".write-probe", null);
             Files.delete(probe);
             return Optional.empty();
         } catch (IOException e) {
@@ -276,6 +280,31 @@ public final class FileStorage implements Storage {
     static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
+        }
+    }
+
+    /**
+     * Recovers one stream; a stream whose files cannot be read is moved aside into
+     * {@code damaged/} with a warning, so one bad directory never stops the whole server.
+     */
+    private Optional<RecoveredStream> recoverSafely(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            LOGGER.log(Level.WARNING, "Ignoring " + dir + ": not a stream directory");
+            return Optional.empty();
+        }
+        try {
+            return recoverStream(dir);
+        } catch (IOException | RuntimeException e) {
+            Path damaged = root.resolve("damaged").resolve(dir.getFileName());
+            LOGGER.log(Level.WARNING, "Stream directory " + dir + " cannot be recovered (" + e
+                    + "); moving it to " + damaged + " for inspection");
+            try {
+                Files.createDirectories(damaged.getParent());
+                Files.move(dir, damaged, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException moveFailure) {
+                LOGGER.log(Level.WARNING, "Moving " + dir + " aside failed: " + moveFailure);
+            }
+            return Optional.empty();
         }
     }
 

@@ -466,6 +466,9 @@ public final class StreamService implements HttpService {
         }
         InputStream in = req.content().inputStream();
         byte[] body;
+        // NOTE: only the socket read timeout bounds a slow body; a client that sends a byte just
+        // before each timeout keeps this request open. Its virtual thread costs little, but
+        // there is no total deadline yet.
         try {
             // With a declared length, read exactly that many bytes: reading up to the cap would
             // allocate a large buffer for every small append.

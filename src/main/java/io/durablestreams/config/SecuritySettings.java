@@ -1,5 +1,6 @@
 package io.durablestreams.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -22,6 +23,7 @@ import io.helidon.config.Config;
  * @param maxPathSegments segments a stream path may have; more get 414
  * @param maxLiveReaders long-poll and SSE readers served at once in all; more get 503
  * @param maxLiveReadersPerStream live readers of one stream at once; more get 503
+ * @param maxBodyReadTime how long a client may take to send a request body; slower ones get 408
  */
 public record SecuritySettings(List<String> readTokens,
                                List<String> writeTokens,
@@ -31,11 +33,13 @@ public record SecuritySettings(List<String> readTokens,
                                int maxStreams,
                                int maxPathSegments,
                                int maxLiveReaders,
-                               int maxLiveReadersPerStream) {
+                               int maxLiveReadersPerStream,
+                               Duration maxBodyReadTime) {
 
     static final Set<String> AUTH_KEYS = Set.of("read-tokens", "write-tokens");
     static final Set<String> RATE_LIMIT_KEYS = Set.of("requests-per-second", "burst", "key");
     static final Set<String> LIMIT_KEYS = Set.of("max-streams", "max-path-segments",
+            "max-body-read-time",
             "max-live-readers", "max-live-readers-per-stream");
 
     /**
@@ -64,6 +68,11 @@ public record SecuritySettings(List<String> readTokens,
         requirePositive("max-path-segments", maxPathSegments);
         requirePositive("max-live-readers", maxLiveReaders);
         requirePositive("max-live-readers-per-stream", maxLiveReadersPerStream);
+        Objects.requireNonNull(maxBodyReadTime, "maxBodyReadTime");
+        if (maxBodyReadTime.isNegative() || maxBodyReadTime.isZero()) {
+            throw new IllegalArgumentException("durable-streams.limits.max-body-read-time must be"
+                    + " positive; got " + maxBodyReadTime);
+        }
         for (String token : readTokens) {
             requireToken(token);
         }
@@ -79,7 +88,7 @@ public record SecuritySettings(List<String> readTokens,
      */
     public static SecuritySettings defaults() {
         return new SecuritySettings(List.of(), List.of(), 0, 100, "address", 1_000_000, 64,
-                100_000, 10_000);
+                100_000, 10_000, Duration.ofSeconds(60));
     }
 
     /**
@@ -121,7 +130,9 @@ public record SecuritySettings(List<String> readTokens,
                 intNumber(limits, "limits.max-live-readers",
                         "max-live-readers", d.maxLiveReaders()),
                 intNumber(limits, "limits.max-live-readers-per-stream",
-                        "max-live-readers-per-stream", d.maxLiveReadersPerStream()));
+                        "max-live-readers-per-stream", d.maxLiveReadersPerStream()),
+                ServerSettings.duration(limits, "limits.max-body-read-time",
+                        "max-body-read-time", d.maxBodyReadTime()));
     }
 
     private static int intNumber(Config node, String name, String key, int fallback) {

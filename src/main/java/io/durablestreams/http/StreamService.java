@@ -466,21 +466,21 @@ public final class StreamService implements HttpService {
         }
         InputStream in = req.content().inputStream();
         byte[] body;
-        // NOTE: only the socket read timeout bounds a slow body; a client that sends a byte just
-        // before each timeout keeps this request open. Its virtual thread costs little, but
-        // there is no total deadline yet.
         try {
             // With a declared length, read exactly that many bytes: reading up to the cap would
             // allocate a large buffer for every small append.
             int limit = Math.toIntExact(declared.isPresent()
                     ? declared.getAsLong()
                     : Math.min(max + 1, Integer.MAX_VALUE - 8));
-            body = in.readNBytes(limit);
+            body = readWithDeadline(in, limit, settings.security().maxBodyReadTime());
             if (declared.isPresent() && body.length < limit) {
                 throw new IOException("body ended after " + body.length + " of " + limit
                         + " bytes");
             }
         } catch (IOException | RuntimeException e) {
+            if (e instanceof HttpProblemException problem) {
+                throw problem;
+            }
             // The body ended early or its chunked framing is malformed. The stream is not
             // closed here, because closing drains the rest, which may never arrive.
             LOGGER.log(Level.DEBUG, () -> "Request body could not be read: " + e);
@@ -496,6 +496,31 @@ public final class StreamService implements HttpService {
             LOGGER.log(Level.DEBUG, () -> "Closing the request body failed: " + e);
         }
         return body;
+    }
+
+    /**
+     * Reads up to {@code limit} bytes, giving up with 408 once the body has taken longer than
+     * {@code deadline}: a client sending a byte at a time would otherwise hold the request open
+     * as long as each byte beats the socket read timeout.
+     */
+    private static byte[] readWithDeadline(InputStream in, int limit, java.time.Duration deadline)
+            throws IOException {
+        long endNanos = System.nanoTime() + deadline.toNanos();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(
+                Math.min(limit, 64 * 1024));
+        byte[] buffer = new byte[Math.min(Math.max(limit, 1), 64 * 1024)];
+        while (body.size() < limit) {
+            int read = in.read(buffer, 0, Math.min(buffer.length, limit - body.size()));
+            if (read < 0) {
+                break;
+            }
+            body.write(buffer, 0, read);
+            if (System.nanoTime() > endNanos && body.size() < limit) {
+                throw new HttpProblemException(Status.REQUEST_TIMEOUT_408, "Request body took"
+                        + " longer than " + deadline.toSeconds() + " s to arrive");
+            }
+        }
+        return body.toByteArray();
     }
 
     private static List<byte[]> bodyRecords(byte[] body) {

@@ -139,6 +139,7 @@ final class FileLog implements StreamLog {
         List<Segment> kept = new ArrayList<>();
         long position = start;
         boolean intact = true;
+        int dropped = 0;
         if (retained && !files.isEmpty() && segmentStart(files.get(0)) > start) {
             // Retention deleted the segments before this one, after saving the writer state
             // their appends carried.
@@ -156,6 +157,7 @@ final class FileLog implements StreamLog {
                 intact = false;
                 handles.evict(file);
                 Files.delete(file);
+                dropped++;
                 continue;
             }
             kept.add(new Segment(position, file));
@@ -163,6 +165,10 @@ final class FileLog implements StreamLog {
             long[] end = {position};
             intact = log.recoverSegment(kept.size() - 1, file, end, appends);
             position = end[0];
+        }
+        if (dropped > 0) {
+            LOGGER.log(Level.WARNING, "Dropped " + dropped + " segments of " + directory
+                    + " after the damaged data; the stream now ends at position " + position);
         }
         log.written = position;
         log.tail = position;

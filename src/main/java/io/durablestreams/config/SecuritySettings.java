@@ -24,6 +24,8 @@ import io.helidon.config.Config;
  * @param maxLiveReaders long-poll and SSE readers served at once in all; more get 503
  * @param maxLiveReadersPerStream live readers of one stream at once; more get 503
  * @param maxBodyReadTime how long a client may take to send a request body; slower ones get 408
+ * @param writeTimeout how long one write to an SSE client may block before the server closes
+ *        the connection, so that clients that stop reading are dropped
  */
 public record SecuritySettings(List<String> readTokens,
                                List<String> writeTokens,
@@ -34,12 +36,13 @@ public record SecuritySettings(List<String> readTokens,
                                int maxPathSegments,
                                int maxLiveReaders,
                                int maxLiveReadersPerStream,
-                               Duration maxBodyReadTime) {
+                               Duration maxBodyReadTime,
+                               Duration writeTimeout) {
 
     static final Set<String> AUTH_KEYS = Set.of("read-tokens", "write-tokens");
     static final Set<String> RATE_LIMIT_KEYS = Set.of("requests-per-second", "burst", "key");
     static final Set<String> LIMIT_KEYS = Set.of("max-streams", "max-path-segments",
-            "max-body-read-time",
+            "max-body-read-time", "write-timeout",
             "max-live-readers", "max-live-readers-per-stream");
 
     /**
@@ -69,6 +72,11 @@ public record SecuritySettings(List<String> readTokens,
         requirePositive("max-live-readers", maxLiveReaders);
         requirePositive("max-live-readers-per-stream", maxLiveReadersPerStream);
         Objects.requireNonNull(maxBodyReadTime, "maxBodyReadTime");
+        Objects.requireNonNull(writeTimeout, "writeTimeout");
+        if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+            throw new IllegalArgumentException("durable-streams.limits.write-timeout must be"
+                    + " positive; got " + writeTimeout);
+        }
         if (maxBodyReadTime.isNegative() || maxBodyReadTime.isZero()) {
             throw new IllegalArgumentException("durable-streams.limits.max-body-read-time must be"
                     + " positive; got " + maxBodyReadTime);
@@ -88,7 +96,7 @@ public record SecuritySettings(List<String> readTokens,
      */
     public static SecuritySettings defaults() {
         return new SecuritySettings(List.of(), List.of(), 0, 100, "address", 1_000_000, 64,
-                100_000, 10_000, Duration.ofSeconds(60));
+                100_000, 10_000, Duration.ofSeconds(60), Duration.ofSeconds(30));
     }
 
     /**
@@ -132,7 +140,9 @@ public record SecuritySettings(List<String> readTokens,
                 intNumber(limits, "limits.max-live-readers-per-stream",
                         "max-live-readers-per-stream", d.maxLiveReadersPerStream()),
                 ServerSettings.duration(limits, "limits.max-body-read-time",
-                        "max-body-read-time", d.maxBodyReadTime()));
+                        "max-body-read-time", d.maxBodyReadTime()),
+                ServerSettings.duration(limits, "limits.write-timeout", "write-timeout",
+                        d.writeTimeout()));
     }
 
     private static int intNumber(Config node, String name, String key, int fallback) {

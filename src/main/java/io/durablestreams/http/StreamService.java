@@ -19,6 +19,7 @@ import io.durablestreams.json.JsonMessages;
 import io.durablestreams.live.Cursors;
 import io.durablestreams.live.SseReader;
 import io.durablestreams.live.SseWriter;
+import io.durablestreams.live.WriteWatchdog;
 import io.durablestreams.observe.StreamMetrics;
 import io.durablestreams.security.AccessPolicy;
 import io.durablestreams.security.RateLimiter;
@@ -411,8 +412,13 @@ public final class StreamService implements HttpService {
         res.status(Status.OK_200);
         try (OutputStream body = res.outputStream()) {
             SseWriter writer = new SseWriter(body);
-            new SseReader(stream, writer, cursors, cursor, settings.maxReadBytes())
-                    .serve(from, settings.sseReconnectInterval());
+            WriteWatchdog.watch(writer, settings.security().writeTimeout());
+            try {
+                new SseReader(stream, writer, cursors, cursor, settings.maxReadBytes())
+                        .serve(from, settings.sseReconnectInterval());
+            } finally {
+                WriteWatchdog.unwatch(writer);
+            }
         } catch (IOException | UncheckedIOException e) {
             LOGGER.log(Level.DEBUG, () -> "SSE connection for " + stream.path() + " ended: "
                     + e.getMessage());

@@ -77,9 +77,6 @@ public final class SseReader {
      * @param openFor how long to keep the connection open
      * @throws InterruptedException when the serving thread is interrupted
      */
-    // NOTE: writes have no timeout of their own. A client that stops reading blocks this virtual
-    // thread in a socket write once the TCP buffers fill, holding its buffers until the client
-    // goes away or the connection's idle timeout ends it; other clients are not slowed.
     public void serve(long from, Duration openFor) throws InterruptedException {
         long deadline = System.nanoTime() + openFor.toNanos();
         long position = from;

@@ -26,6 +26,10 @@ public final class SseWriter {
 
     private final OutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(256);
+    /** The thread that writes, for {@link WriteWatchdog}. */
+    private final Thread owner = Thread.currentThread();
+    /** When the current flush started, or 0 while none runs. Read by the watchdog. */
+    private volatile long flushStartedNanos;
 
     /**
      * Creates a writer.
@@ -66,13 +70,32 @@ public final class SseWriter {
      * @throws UncheckedIOException when the client has gone away
      */
     public void flush() {
+        flushStartedNanos = System.nanoTime();
         try {
             pending.writeTo(out);
             pending.reset();
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            flushStartedNanos = 0;
         }
+    }
+
+    /**
+     * Interrupts the writing thread when its current flush started before a time; on a virtual
+     * thread blocked in socket I/O this closes the socket.
+     *
+     * @param startedBeforeNanos the {@link System#nanoTime()} a flush must have started before
+     * @return true when the thread was interrupted
+     */
+    boolean interruptIfBlockedSince(long startedBeforeNanos) {
+        long started = flushStartedNanos;
+        if (started != 0 && started - startedBeforeNanos < 0) {
+            owner.interrupt();
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -178,10 +178,10 @@ public final class StreamService implements HttpService {
         String key = req.remotePeer().host();
         if (settings.security().rateLimitKey().equals("token") && knownTokens.isPresent()
                 && knownTokens.get().hasKnownToken(req.headers())) {
-            // Only configured tokens get a quota of their own; any other value would let a
-            // client multiply its quota, so it counts against the client's address.
-            // Keyed by a hash of the token itself, not of the header, so that spellings of
-            // "Bearer" share one quota, and so that the limiter's map holds no credentials.
+            // Only configured tokens get a quota of their own, because invented values would
+            // multiply a client's quota; those count against the client's address. The key is a
+            // hash of the token, so all spellings of "Bearer" share one quota and the limiter
+            // holds no credentials.
             key = "token:" + knownTokens.get().tokenHash(req.headers());
         }
         long waitSeconds = rateLimiter.get().acquire(key);

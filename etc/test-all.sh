@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the JUnit tests (mvn verify), then the official conformance suite against the
-# built jar twice, once with the in-memory store and once with the file store, each server
-# started here on a free loopback port and stopped afterwards. Fails on any failure.
+# Runs every test and fails on any failure. First come the JUnit tests and the crash test
+# (mvn verify). Then the official conformance suite runs against the built jar twice, once with
+# the in-memory store and once with the file store, each server on a free loopback port. Last
+# come the LLM demo's tests and the examples, which start and stop their own servers.
 # The subscription tests run too (DS_SUBSCRIPTIONS=true). Their webhook receiver listens on
 # 127.0.0.1, so the servers allow loopback webhooks, a setting for development only.
 # Arguments are passed to the conformance runner (etc/conformance/run.sh).
@@ -22,7 +23,7 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$work"' EXIT
 
-# Starts the jar with the given JVM options and sets base_url once it answers.
+# Starts the jar with the given JVM options and sets base_url once it accepts requests.
 start_server() {
   local port log
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

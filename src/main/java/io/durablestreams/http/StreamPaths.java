@@ -29,8 +29,8 @@ final class StreamPaths {
 
     /**
      * Splits a request path into the path the service is mounted at and the stream path, using
-     * the path Helidon routed relative to the service: its segment count says how many trailing
-     * segments of the raw path name the stream.
+     * the path Helidon routed relative to the service: its segment count is the number of trailing
+     * segments of the raw path that name the stream.
      *
      * @param rawAbsolute the request's raw (still percent-encoded) absolute path
      * @param routedPath the path relative to the service's registration, decoded

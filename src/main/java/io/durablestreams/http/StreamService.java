@@ -181,7 +181,7 @@ public final class StreamService implements HttpService {
             // Only configured tokens get a quota of their own, because invented values would
             // multiply a client's quota; those count against the client's address. The key is a
             // hash of the token, so all spellings of "Bearer" share one quota and the limiter
-            // holds no credentials.
+            // stores no credentials.
             key = "token:" + knownTokens.get().tokenHash(req.headers());
         }
         long waitSeconds = rateLimiter.get().acquire(key);
@@ -322,8 +322,8 @@ public final class StreamService implements HttpService {
             res.header(ProtocolHeaders.PRODUCER_EPOCH, Long.toString(p.epoch()));
             res.header(ProtocolHeaders.PRODUCER_SEQ, Long.toString(p.seq()));
         });
-        // Producers learn from 200 that their batch was stored and from 204 that it was a repeat;
-        // a close-only request stores no batch, so it gets 204 like plain appends.
+        // Producers learn from 200 that their batch was stored and from 204 that it was a repeat.
+        // A close-only request stores no batch, so it gets 204 like plain appends.
         boolean newData = producer.isPresent() && !result.duplicate() && !records.isEmpty();
         res.status(newData ? Status.OK_200 : Status.NO_CONTENT_204);
         res.send();
@@ -534,8 +534,8 @@ public final class StreamService implements HttpService {
     }
 
     /**
-     * Splits a JSON append body; when the body is invalid but the stream is closed, the closed
-     * stream takes precedence, as the protocol orders append errors.
+     * Splits a JSON append body. An invalid body on a closed stream is passed on unsplit, so
+     * that the append fails as closed, which the protocol ranks before other append errors.
      */
     private static List<byte[]> jsonRecordsUnlessClosed(DurableStream stream, byte[] body) {
         try {

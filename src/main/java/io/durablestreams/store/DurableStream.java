@@ -139,7 +139,7 @@ public final class DurableStream {
     }
 
     /**
-     * Returns the time when the stream expires if nobody reads or writes it before then.
+     * Returns the time when the stream expires unless a read or write comes before then.
      *
      * @return the expiry instant, or empty for a stream without TTL or expiry time
      */
@@ -168,7 +168,7 @@ public final class DurableStream {
     }
 
     /**
-     * Registers a live reader; while any is registered, a sliding TTL does not run out, so a
+     * Registers a live reader. While any is registered, a sliding TTL does not run out, so a
      * stream that readers follow stays alive without new data. An absolute expiry time still
      * applies.
      */

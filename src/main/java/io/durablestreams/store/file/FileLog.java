@@ -315,7 +315,7 @@ final class FileLog implements StreamLog {
             }
             return end;
         } catch (IOException | UncheckedIOException e) {
-            IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            IOException cause = ioCause(e);
             throw new StorageException("Writing to stream storage in " + directory + " failed",
                     cause);
         } finally {
@@ -336,7 +336,7 @@ final class FileLog implements StreamLog {
                 lease.channel().truncate(frameOffset);
             }
         } catch (IOException | UncheckedIOException e) {
-            failure = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            failure = ioCause(e);
             LOGGER.log(Level.ERROR, "Cutting a failed write in " + file + " failed; the stream"
                     + " accepts no more appends until the server restarts", e);
         }
@@ -344,7 +344,7 @@ final class FileLog implements StreamLog {
 
     // NOTE: group commit works within one stream. Appends to many streams at once sync each
     // stream's file separately, which measured about half the durable append rate of the same
-    // load on a single stream; a shared log for all streams would lift it.
+    // load on a single stream (etc/bench, 2 cores). A shared log for all streams would lift it.
     @Override
     public void awaitDurable(long position) {
         if (durability != Durability.FSYNC) {
@@ -525,7 +525,8 @@ final class FileLog implements StreamLog {
                 }
                 int length = problem == null ? prefix.getInt() : 0;
                 int checksum = problem == null ? prefix.getInt() : 0;
-                if (problem == null && (length <= 0 || length > size - offset - Frames.PREFIX_BYTES)) {
+                long room = size - offset - Frames.PREFIX_BYTES;
+                if (problem == null && (length <= 0 || length > room)) {
                     problem = "torn or corrupt frame length " + length;
                 }
                 Frames.Decoded decoded = null;
@@ -579,7 +580,7 @@ final class FileLog implements StreamLog {
             throw new StorageException("Syncing stream storage in " + directory
                     + " was interrupted", e);
         } catch (IOException | UncheckedIOException e) {
-            IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            IOException cause = ioCause(e);
             failure = cause;
             throw new StorageException("Syncing stream storage in " + directory + " failed", cause);
         } finally {
@@ -594,7 +595,7 @@ final class FileLog implements StreamLog {
         try (FileHandles.Lease lease = handles.lease(file)) {
             readFully(lease.channel(), ByteBuffer.wrap(target, targetOffset, length), fileOffset);
         } catch (IOException | UncheckedIOException e) {
-            IOException cause = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            IOException cause = ioCause(e);
             throw new StorageException("Reading stream storage in " + directory + " failed", cause);
         }
     }
@@ -648,6 +649,11 @@ final class FileLog implements StreamLog {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** Returns the I/O failure behind an exception from file access. */
+    private static IOException ioCause(Exception e) {
+        return e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
     }
 
     /** One segment file, null once retention deleted it, and the position of its first byte. */

@@ -104,6 +104,9 @@ export async function startOurs({ repoDir, workDir, storage, durability, dataDir
     `-Dserver.port=${port}`,
     `-Ddurable-streams.long-poll-timeout=PT${longPollMs / 1000}S`,
     `-Ddurable-streams.storage.type=${storage}`,
+    // Every client of the benchmark connects from 127.0.0.1, up to 10,000 readers at once.
+    "-Ddurable-streams.limits.max-connections=50000",
+    "-Ddurable-streams.limits.max-connections-per-client=50000",
   ];
   if (storage === "file") {
     args.push(`-Ddurable-streams.storage.directory=${dataDir}`,

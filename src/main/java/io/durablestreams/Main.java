@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 
+import io.durablestreams.config.ConnectionLimits;
 import io.durablestreams.config.ServerSettings;
 import io.durablestreams.config.StorageSettings;
 import io.durablestreams.http.SecurityHeadersFilter;
 import io.durablestreams.http.StreamService;
+import io.durablestreams.net.ConnectionGate;
 import io.durablestreams.observe.StorageHealthCheck;
 import io.durablestreams.observe.StreamMetrics;
 import io.durablestreams.security.AccessPolicy;
@@ -26,6 +28,7 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -108,17 +111,23 @@ public final class Main {
                 HealthObserver.create(health -> health.details(true)
                         .addCheck(new StorageHealthCheck(store))),
                 MetricsObserver.create());
+        ConnectionLimits connectionLimits = settings.security().connections();
+        ConnectionGate gate = new ConnectionGate(connectionLimits.maxConnections(),
+                connectionLimits.maxConnectionsPerClient());
         WebServer server;
         try {
             server = WebServer.builder()
                 .config(config.get("server"))
+                .update(builder -> gate.configure(builder,
+                        http1Config(config.get("server.protocols.http_1_1"), connectionLimits)))
                 // This class stops the server itself, in the order a graceful shutdown needs.
                 .shutdownHook(false)
                 // Features are added explicitly: the CORS feature that Helidon would discover on
                 // the class path answers every origin, which SecurityHeadersFilter restricts.
                 .featuresDiscoverServices(false)
                 .addFeature(observe)
-                .routing(routing -> routing(routing, store, settings, metrics, subscriptions))
+                .routing(routing -> routing(routing.addFilter(gate.filter()), store, settings,
+                        metrics, subscriptions))
                 .build()
                 .start();
         } catch (RuntimeException e) {
@@ -137,11 +146,13 @@ public final class Main {
         }
         LOGGER.log(Level.INFO, "Durable Streams server listening on http://{0}:{1,number,#}{2}/"
                         + " ({3}, long-poll timeout {4}, SSE reconnect interval {5},"
-                        + " max append {6,number,#} bytes, max read chunk {7,number,#} bytes)",
+                        + " max append {6,number,#} bytes, max read chunk {7,number,#} bytes,"
+                        + " max connections {8,number,#} in all and {9,number,#} per client)",
                 config.get("server.host").asString().orElse("0.0.0.0"), server.port(),
                 settings.mountPath(), store.storageDescription(), settings.longPollTimeout(),
                 settings.sseReconnectInterval(), settings.maxAppendBytes(),
-                settings.maxReadBytes());
+                settings.maxReadBytes(), connectionLimits.maxConnections(),
+                connectionLimits.maxConnectionsPerClient());
 
         // Graceful shutdown: live readers get their position first, then in-flight requests
         // finish while the server stops accepting, then the store syncs what is pending.
@@ -152,6 +163,23 @@ public final class Main {
             store.close();
             LOGGER.log(Level.INFO, "Durable Streams server stopped");
         }));
+    }
+
+    /**
+     * Returns the HTTP/1.1 settings: Helidon's own from {@code server.protocols.http_1_1}, with
+     * the request-head limits of {@code durable-streams.limits} on top.
+     *
+     * @param http1 the {@code server.protocols.http_1_1} node, possibly missing
+     * @param limits the request-head limits
+     * @return the settings
+     */
+    static Http1Config http1Config(Config http1, ConnectionLimits limits) {
+        return Http1Config.builder()
+                .config(http1)
+                // Helidon's limit counts the CR that ends the request line.
+                .maxPrologueLength(limits.maxRequestLineBytes() + 1)
+                .maxHeadersSize(limits.maxHeaderBytes())
+                .build();
     }
 
     /**

@@ -23,7 +23,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import io.durablestreams.config.ConnectionLimits;
 import io.durablestreams.config.ServerSettings;
+import io.durablestreams.net.ConnectionGate;
 import io.durablestreams.store.DurableStream;
 import io.durablestreams.store.StreamStore;
 
@@ -47,6 +49,7 @@ public final class LoopbackServer implements AutoCloseable {
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final StreamStore store;
+    private final ConnectionGate gate;
     private final WebServer server;
     private final URI base;
     private final HttpClient client;
@@ -55,11 +58,17 @@ public final class LoopbackServer implements AutoCloseable {
     private LoopbackServer(ServerSettings settings) {
         // The reaper runs hourly, so that streams never expire while a test runs.
         this.store = new StreamStore(Clock.systemUTC(), Duration.ofHours(1));
+        ConnectionLimits limits = settings.security().connections();
+        this.gate = new ConnectionGate(limits.maxConnections(),
+                limits.maxConnectionsPerClient());
         this.server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
                 .shutdownHook(false)
-                .routing(routing -> Main.routing(routing, store, settings))
+                .update(builder -> gate.configure(builder,
+                        Main.http1Config(Config.empty(), limits)))
+                .routing(routing -> Main.routing(routing.addFilter(gate.filter()), store,
+                        settings))
                 .build()
                 .start();
         this.base = URI.create("http://127.0.0.1:" + server.port());
@@ -104,6 +113,15 @@ public final class LoopbackServer implements AutoCloseable {
      */
     public StreamStore store() {
         return store;
+    }
+
+    /**
+     * Returns the gate that counts the server's connections.
+     *
+     * @return the gate
+     */
+    public ConnectionGate gate() {
+        return gate;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,20 @@ final class RawHttpConnection implements AutoCloseable {
      */
     static RawHttpConnection open(int port) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(Math.toIntExact(READ_TIMEOUT.toMillis()));
+        return new RawHttpConnection(socket);
+    }
+
+    /**
+     * Connects to a server on the loopback interface from a given local address.
+     *
+     * @param local the client's address, such as 127.0.0.2
+     * @param port the server's port
+     * @return the open connection
+     * @throws IOException when the connection fails
+     */
+    static RawHttpConnection openFrom(InetAddress local, int port) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port, local, 0);
         socket.setSoTimeout(Math.toIntExact(READ_TIMEOUT.toMillis()));
         return new RawHttpConnection(socket);
     }
@@ -141,6 +156,45 @@ final class RawHttpConnection implements AutoCloseable {
         }
         Response response = new Response(status, headers, InputStream.nullInputStream());
         return new Response(status, headers, bodyStream(response));
+    }
+
+    /**
+     * Closes the sending side, as a client that stops in the middle of a request body does.
+     *
+     * @throws IOException when the shutdown fails
+     */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /**
+     * Reads the status of the next response, or sees the server close the connection first.
+     *
+     * @return the status code, or -1 when the connection ended without a response
+     * @throws IOException when the read fails or times out
+     */
+    int readStatusOrClose() throws IOException {
+        in.mark(1);
+        if (in.read() < 0) {
+            return -1;
+        }
+        in.reset();
+        return readResponse().status();
+    }
+
+    /**
+     * Tells whether the server has closed the connection: the next read ends the stream
+     * instead of timing out. Call it only once the responses expected have been read.
+     *
+     * @return true when the server closed its side within {@link #READ_TIMEOUT}
+     * @throws IOException when the read fails otherwise, as on a reset, which is no clean close
+     */
+    boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
     }
 
     @Override

@@ -26,6 +26,7 @@ import io.helidon.config.Config;
  * @param maxBodyReadTime how long a client may take to send a request body; slower ones get 408
  * @param writeTimeout how long one write to an SSE client may block before the server closes
  *        the connection, so that clients that stop reading are dropped
+ * @param connections limits on connections and request heads
  */
 public record SecuritySettings(List<String> readTokens,
                                List<String> writeTokens,
@@ -37,13 +38,15 @@ public record SecuritySettings(List<String> readTokens,
                                int maxLiveReaders,
                                int maxLiveReadersPerStream,
                                Duration maxBodyReadTime,
-                               Duration writeTimeout) {
+                               Duration writeTimeout,
+                               ConnectionLimits connections) {
 
     static final Set<String> AUTH_KEYS = Set.of("read-tokens", "write-tokens");
     static final Set<String> RATE_LIMIT_KEYS = Set.of("requests-per-second", "burst", "key");
     static final Set<String> LIMIT_KEYS = Set.of("max-streams", "max-path-segments",
             "max-body-read-time", "write-timeout",
-            "max-live-readers", "max-live-readers-per-stream");
+            "max-live-readers", "max-live-readers-per-stream", "max-connections",
+            "max-connections-per-client", "max-request-line-bytes", "max-header-bytes");
 
     /**
      * Checks the arguments.
@@ -73,6 +76,7 @@ public record SecuritySettings(List<String> readTokens,
         requirePositive("max-live-readers-per-stream", maxLiveReadersPerStream);
         Objects.requireNonNull(maxBodyReadTime, "maxBodyReadTime");
         Objects.requireNonNull(writeTimeout, "writeTimeout");
+        Objects.requireNonNull(connections, "connections");
         if (writeTimeout.isNegative() || writeTimeout.isZero()) {
             throw new IllegalArgumentException("durable-streams.limits.write-timeout must be"
                     + " positive; got " + writeTimeout);
@@ -96,7 +100,8 @@ public record SecuritySettings(List<String> readTokens,
      */
     public static SecuritySettings defaults() {
         return new SecuritySettings(List.of(), List.of(), 0, 100, "address", 1_000_000, 64,
-                100_000, 10_000, Duration.ofSeconds(60), Duration.ofSeconds(30));
+                100_000, 10_000, Duration.ofSeconds(60), Duration.ofSeconds(30),
+                ConnectionLimits.defaults());
     }
 
     /**
@@ -142,7 +147,8 @@ public record SecuritySettings(List<String> readTokens,
                 ServerSettings.duration(limits, "limits.max-body-read-time",
                         "max-body-read-time", d.maxBodyReadTime()),
                 ServerSettings.duration(limits, "limits.write-timeout", "write-timeout",
-                        d.writeTimeout()));
+                        d.writeTimeout()),
+                ConnectionLimits.from(limits));
     }
 
     private static int intNumber(Config node, String name, String key, int fallback) {

@@ -35,13 +35,20 @@ class ServerSettingsTest {
                 "max-read-bytes", "4096",
                 "storage.type", "memory",
                 "storage.durability", "interval",
-                "limits.max-streams", "10"));
+                "limits.max-streams", "10",
+                "limits.max-connections-per-client", "7",
+                "limits.max-header-bytes", "4096"));
 
         assertEquals(Duration.ofMillis(500), settings.longPollTimeout(), "long-poll timeout");
         assertEquals(4096, settings.maxReadBytes(), "max read bytes");
         assertEquals(StorageSettings.MEMORY, settings.storage().type(), "storage type");
         assertEquals(Durability.INTERVAL, settings.storage().durability(), "durability");
         assertEquals(10, settings.security().maxStreams(), "max streams");
+        assertEquals(7, settings.security().connections().maxConnectionsPerClient(),
+                "max connections per client");
+        assertEquals(4096, settings.security().connections().maxHeaderBytes(), "max header bytes");
+        assertEquals(ConnectionLimits.defaults().maxConnections(),
+                settings.security().connections().maxConnections(), "max connections default");
     }
 
     @ParameterizedTest
@@ -70,7 +77,11 @@ class ServerSettingsTest {
             "storage.segment-bytes|10|segment-bytes",
             "rate-limit.key|user|rate-limit.key",
             "auth.write-tokens.0|short|at least 16 characters",
-            "limits.max-live-readers|0|max-live-readers"})
+            "limits.max-live-readers|0|max-live-readers",
+            "limits.max-connections|0|max-connections",
+            "limits.max-connections-per-client|-1|max-connections-per-client",
+            "limits.max-request-line-bytes|100|max-request-line-bytes",
+            "limits.max-header-bytes|3000000000|max-header-bytes"})
     void invalidValueStopsStartUp(String key, String value, String named) {
         var e = assertThrows(IllegalArgumentException.class, () -> read(Map.of(key, value)));
 

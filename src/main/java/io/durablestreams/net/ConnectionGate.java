@@ -1,0 +1,156 @@
+package io.durablestreams.net;
+
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http1.Http1Config;
+
+/**
+ * Counts open connections per client address and in total, and decides whether a new one is
+ * served. A connection over either limit still gets one response, 429 or 503 with
+ * {@code Retry-After}, and is then closed, so that its client learns why instead of seeing a
+ * reset.
+ *
+ * <p>To use it in an application of one's own, pass the listener's builder to
+ * {@link #configure} and add {@link #filter()} to its routing.
+ *
+ * <p>NOTE: connections are counted once their first bytes have arrived, when Helidon picks the
+ * protocol. A client that opens connections and sends nothing is not counted, and keeps each
+ * one open until the operating system or the client gives up.
+ */
+public final class ConnectionGate {
+
+    /** The gate's decision for a new connection. */
+    public enum Admission {
+        /** Served as usual. */
+        ADMITTED,
+        /** Rejected with 429, because the client's address has too many connections open. */
+        CLIENT_FULL,
+        /** Rejected with 503, because the server has too many connections open. */
+        SERVER_FULL
+    }
+
+    /** The decision for the connection served by the current thread, when it was rejected. */
+    private static final ThreadLocal<Admission> REJECTION = new ThreadLocal<>();
+
+    private final int maxConnections;
+    private final int maxConnectionsPerClient;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, Integer> openPerClient = new ConcurrentHashMap<>();
+
+    /**
+     * Creates a gate.
+     *
+     * @param maxConnections connections served at once in all
+     * @param maxConnectionsPerClient connections served at once per client address
+     */
+    public ConnectionGate(int maxConnections, int maxConnectionsPerClient) {
+        if (maxConnections < 1 || maxConnectionsPerClient < 1) {
+            throw new IllegalArgumentException("connection limits must be positive; got "
+                    + maxConnections + " and " + maxConnectionsPerClient);
+        }
+        this.maxConnections = maxConnections;
+        this.maxConnectionsPerClient = maxConnectionsPerClient;
+    }
+
+    /**
+     * Sets a listener up to serve HTTP/1.1 only through this gate, and to respond to requests
+     * that Helidon rejects outside the routing, such as an oversized request line or header
+     * block, with the fitting status and a plain-text reason. The routing needs
+     * {@link #filter()} too.
+     *
+     * @param listener the listener's builder
+     * @param http1 the HTTP/1.1 settings, such as the longest request line and header block
+     */
+    public void configure(ListenerConfig.BuilderBase<?, ?> listener, Http1Config http1) {
+        listener.protocolsDiscoverServices(false)
+                .addConnectionSelector(new GatedHttp1Selector(http1, this))
+                .errorHandling(DirectErrorResponses.errorHandling())
+                // Helidon's prologue limit counts the CR that ends the request line.
+                .directHandlers(DirectErrorResponses.handlers(http1.maxPrologueLength() - 1,
+                        http1.maxHeadersSize()));
+    }
+
+    /**
+     * Returns the filter that responds to the requests of rejected connections.
+     *
+     * @return the filter, to add to the routing
+     */
+    public Filter filter() {
+        return new RejectedConnectionFilter();
+    }
+
+    /**
+     * Admits a new connection when both limits allow it, counting it.
+     *
+     * @param client the client's address
+     * @return the decision; only {@link Admission#ADMITTED} must be {@linkplain #release released}
+     */
+    public Admission admit(InetAddress client) {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            return Admission.SERVER_FULL;
+        }
+        boolean[] admitted = new boolean[1];
+        openPerClient.compute(client, (address, count) -> {
+            int current = count == null ? 0 : count;
+            if (current >= maxConnectionsPerClient) {
+                return count;
+            }
+            admitted[0] = true;
+            return current + 1;
+        });
+        if (!admitted[0]) {
+            open.decrementAndGet();
+            return Admission.CLIENT_FULL;
+        }
+        return Admission.ADMITTED;
+    }
+
+    /**
+     * Stops counting a connection that {@link #admit} admitted.
+     *
+     * @param client the client's address
+     */
+    public void release(InetAddress client) {
+        openPerClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
+        open.decrementAndGet();
+    }
+
+    /**
+     * Returns the connections admitted and not yet released.
+     *
+     * @return the number of open connections
+     */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /**
+     * Returns the connections admitted for one client address and not yet released.
+     *
+     * @param client the client's address
+     * @return the number of its open connections
+     */
+    public int openConnections(InetAddress client) {
+        return openPerClient.getOrDefault(client, 0);
+    }
+
+    /** Marks the connection the current thread serves as rejected, until {@link #clear}. */
+    static void markRejected(Admission admission) {
+        REJECTION.set(admission);
+    }
+
+    static void clear() {
+        REJECTION.remove();
+    }
+
+    /** Returns why the connection the current thread serves was rejected, if it was. */
+    static Optional<Admission> rejection() {
+        return Optional.ofNullable(REJECTION.get());
+    }
+}

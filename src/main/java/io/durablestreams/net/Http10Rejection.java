@@ -1,0 +1,87 @@
+package io.durablestreams.net;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.spi.ServerConnection;
+
+/**
+ * A connection that responds to an HTTP/1.0 request with 426 Upgrade Required and then closes.
+ * The server relies on HTTP/1.1 features (chunked responses, persistent connections), and a
+ * reason in the response helps the client's developer more than a connection closed silently.
+ */
+final class Http10Rejection implements ServerConnection {
+
+    private static final String REASON = "HTTP/1.0 is not supported; send the request as"
+            + " HTTP/1.1\n";
+    private static final byte[] RESPONSE = ("HTTP/1.1 426 Upgrade Required\r\n"
+            + "Upgrade: HTTP/1.1\r\n"
+            + "Connection: Upgrade, close\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n"
+            + "Cache-Control: no-store\r\n"
+            + "Content-Length: " + REASON.length() + "\r\n"
+            + "\r\n"
+            + REASON).getBytes(StandardCharsets.US_ASCII);
+
+    private final ConnectionContext ctx;
+    private final int maxRequestHeadBytes;
+
+    Http10Rejection(ConnectionContext ctx, int maxRequestHeadBytes) {
+        this.ctx = ctx;
+        this.maxRequestHeadBytes = maxRequestHeadBytes;
+    }
+
+    @Override
+    public void handle(Semaphore requestSemaphore) {
+        respond();
+    }
+
+    @Override
+    public void handle(Limit limit) {
+        respond();
+    }
+
+    @Override
+    public Duration idleTime() {
+        return Duration.ZERO;
+    }
+
+    @Override
+    public void close(boolean interrupt) {
+        // The connection closes once handle returns.
+    }
+
+    private void respond() {
+        skipRequestHead();
+        ctx.dataWriter().writeNow(BufferData.create(RESPONSE));
+    }
+
+    /**
+     * Reads the request line and headers before responding, because closing a socket with unread
+     * data makes the operating system send a reset, which can discard the response at the client.
+     */
+    private void skipRequestHead() {
+        DataReader reader = ctx.dataReader();
+        int read = 0;
+        try {
+            while (read < maxRequestHeadBytes) {
+                int lineLength = reader.findNewLine(maxRequestHeadBytes - read);
+                if (lineLength == maxRequestHeadBytes - read) {
+                    return;
+                }
+                reader.skip(lineLength + 2);
+                read += lineLength + 2;
+                if (lineLength == 0) {
+                    return;
+                }
+            }
+        } catch (DataReader.IncorrectNewLineException | DataReader.InsufficientDataAvailableException e) {
+            // A malformed or truncated head still gets the response.
+        }
+    }
+}

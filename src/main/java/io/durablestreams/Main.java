@@ -24,6 +24,7 @@ import io.durablestreams.subscriptions.SubscriptionSettings;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.helidon.http.HttpLogConfig;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
@@ -175,6 +176,9 @@ public final class Main {
      */
     static Http1Config http1Config(Config http1, ConnectionLimits limits) {
         return Http1Config.builder()
+                // Helidon's packet logging checks its logger on every read and write, which shows
+                // in CPU profiles of small appends. Configuration can still turn it on.
+                .log(HttpLogConfig.builder().sendLog(false).receiveLog(false).build())
                 .config(http1)
                 // Helidon's limit counts the CR that ends the request line.
                 .maxPrologueLength(limits.maxRequestLineBytes() + 1)

@@ -12,7 +12,8 @@ import { startOurs, startReference, startCeiling } from "./lib/servers.mjs";
 import { smallAppends, warmUp, runWrk, wrkMetrics } from "./scenarios/appends.mjs";
 import { largeAppends } from "./scenarios/large.mjs";
 import { catchUpRead } from "./scenarios/catchup.mjs";
-import { longPollRoundTrip, sseFanOut, idleReaders } from "./scenarios/live.mjs";
+import { longPollRoundTrip, idleReaders } from "./scenarios/live.mjs";
+import { sseFanOut } from "./scenarios/sse-fanout.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = join(benchDir, "../..");

@@ -2,7 +2,7 @@
 // server and the bare Helidon handler (Ceiling.java). Every server listens on 127.0.0.1 only.
 import { spawn, execFile } from "node:child_process";
 import { createServer } from "node:net";
-import { openSync, readFileSync, closeSync } from "node:fs";
+import { openSync, readFileSync, readdirSync, closeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -104,7 +104,15 @@ export async function startOurs({ repoDir, workDir, storage, durability, dataDir
     `-Dserver.port=${port}`,
     `-Ddurable-streams.long-poll-timeout=PT${longPollMs / 1000}S`,
     `-Ddurable-streams.storage.type=${storage}`,
+    // Scenarios 5 and 7 hold up to 10,000 live readers from one client address, in scenario 5
+    // on one stream. The reference server has no limits on these, so neither has this one here.
+    "-Ddurable-streams.limits.max-live-readers-per-stream=50000",
   ];
+  for (const key of ["max-connections", "max-connections-per-client"]) {
+    if (definesConfigKey(repoDir, key)) {
+      args.push(`-Ddurable-streams.limits.${key}=50000`);
+    }
+  }
   if (storage === "file") {
     args.push(`-Ddurable-streams.storage.directory=${dataDir}`,
       `-Ddurable-streams.storage.durability=${durability}`);
@@ -120,6 +128,17 @@ export async function startOurs({ repoDir, workDir, storage, durability, dataDir
     readyPath: "/v1/stream/",
     gc: jvmGc,
   });
+}
+
+/**
+ * Tells whether this server's sources mention a configuration key in quotes. The server rejects
+ * unknown keys, so limits that only newer versions have are set only when the key exists.
+ */
+function definesConfigKey(repoDir, key) {
+  const sources = readdirSync(join(repoDir, "src/main/java"), { recursive: true })
+    .filter((name) => name.endsWith(".java"));
+  return sources.some((name) => readFileSync(join(repoDir, "src/main/java", name), "utf8")
+    .includes(`"${key}"`));
 }
 
 /** Runs a full GC in a JVM and returns its heap in use afterwards, in bytes. */

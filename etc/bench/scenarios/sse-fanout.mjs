@@ -65,72 +65,110 @@ export async function sseFanOut(server, ctx, { readers }) {
   const intervalMs = 1000 / ctx.profile.sseRatePerSecond;
   const path = `${ctx.runId}/${server.label}/sse-${readers}`;
   const tail = await createStream(server.baseUrl, path, "text/plain");
-  const { hostname, port } = new URL(server.baseUrl);
-  const requestPath = `${STREAM_ROOT}${path}?offset=${encodeURIComponent(tail)}&live=sse`;
   const threads = Math.max(1, Math.min(os.availableParallelism(),
     Math.ceil(readers / READERS_PER_THREAD)));
-  const clockBase = process.hrtime.bigint();
-  const arrivals = new Float64Array(new SharedArrayBuffer(readers * count * 8)).fill(NaN);
-  const sendTimes = new Float64Array(new SharedArrayBuffer(count * 8)).fill(NaN);
-  const counters = new Int32Array(new SharedArrayBuffer(threads * COUNTERS_PER_WORKER * 4));
+  const run = {
+    server, path, readers, count, intervalMs, threads,
+    clockBase: process.hrtime.bigint(),
+    arrivals: new Float64Array(new SharedArrayBuffer(readers * count * 8)).fill(NaN),
+    sendTimes: new Float64Array(new SharedArrayBuffer(count * 8)).fill(NaN),
+    counters: new Int32Array(new SharedArrayBuffer(threads * COUNTERS_PER_WORKER * 4)),
+    openTimeoutMs: 20000 + readers,
+    // The writer's own deadline (twice the planned time plus 3 s) and 10 s for its last POST.
+    writeTimeoutMs: 2 * count * intervalMs + 3000 + 10000,
+    problems: [],
+    // How busy the server and the client were while the writer ran, for the check's detail.
+    load: { serverCores: NaN, slowestAppendMs: NaN },
+    stats: [],
+  };
+  const workers = startWorkers(run, tail);
+  try {
+    await openWriteAndDrain(run, workers);
+  } finally {
+    await stopWorkers(run, workers);
+  }
+  return summarize(run);
+}
 
-  const openTimeoutMs = 20000 + readers;
-  const writeTimeoutMs = 2 * count * intervalMs + 3000 + 10000;
-  const lifetimeMs = openTimeoutMs + 500 + writeTimeoutMs + DRAIN_MS + 30000;
-  const problems = [];
+/** Starts the writer thread and the reader threads, which open their readers at once. */
+function startWorkers(run, tail) {
+  const { hostname, port } = new URL(run.server.baseUrl);
+  const requestPath = `${STREAM_ROOT}${run.path}?offset=${encodeURIComponent(tail)}&live=sse`;
+  const lifetimeMs = run.openTimeoutMs + 500 + run.writeTimeoutMs + DRAIN_MS + 30000;
   const writer = startWorker(WRITER_WORKER, {
-    role: "sse-writer", baseUrl: server.baseUrl, path, messageCount: count, intervalMs,
-    startWithinMs: openTimeoutMs + 5000, clockBase, sendTimes,
+    role: "sse-writer", baseUrl: run.server.baseUrl, path: run.path, messageCount: run.count,
+    intervalMs: run.intervalMs, startWithinMs: run.openTimeoutMs + 5000,
+    clockBase: run.clockBase, sendTimes: run.sendTimes,
   });
   const readerThreads = [];
-  for (let t = 0; t < threads; t++) {
-    const first = Math.floor((readers * t) / threads);
-    const end = Math.floor((readers * (t + 1)) / threads);
+  for (let t = 0; t < run.threads; t++) {
+    const first = Math.floor((run.readers * t) / run.threads);
+    const end = Math.floor((run.readers * (t + 1)) / run.threads);
     readerThreads.push(startWorker(READERS_WORKER, {
       role: "sse-readers", host: hostname, port: Number(port), requestPath,
-      firstReader: first, readerCount: end - first, messageCount: count,
-      openBatch: Math.ceil(OPEN_BATCH / threads), openPauseMs: OPEN_PAUSE_MS, lifetimeMs,
-      clockBase, arrivals, counters, workerIndex: t,
+      firstReader: first, readerCount: end - first, messageCount: run.count,
+      openBatch: Math.ceil(OPEN_BATCH / run.threads), openPauseMs: OPEN_PAUSE_MS, lifetimeMs,
+      clockBase: run.clockBase, arrivals: run.arrivals, counters: run.counters, workerIndex: t,
     }));
   }
+  return { writer, readerThreads };
+}
 
-  try {
-    const openDeadline = performance.now() + openTimeoutMs;
-    while (sumCounter(counters, threads, OPENED) + sumCounter(counters, threads, FAILED_OPENS)
-        < readers && performance.now() < openDeadline
-        && !readerThreads.some((r) => r.error || r.exited)) {
-      await sleep(50);
-    }
-    await sleep(500);
-
-    if (await awaitMessage(writer, "ready", 10000)) {
-      writer.worker.postMessage({ type: "start" });
-    }
-    const written = await awaitMessage(writer, "done", writeTimeoutMs);
-    if (written) {
-      problems.push(...written.problems);
-    } else {
-      problems.push(`the writer did not finish within ${writeTimeoutMs} ms`
-        + (writer.error ? `: ${writer.error.message}` : ""));
-    }
-    const expected = readers * count;
-    const drainDeadline = performance.now() + DRAIN_MS;
-    while (sumCounter(counters, threads, DELIVERED) < expected
-        && performance.now() < drainDeadline) {
-      await sleep(50);
-    }
-  } finally {
-    for (const r of readerThreads) {
-      r.worker.postMessage({ type: "stop" });
-    }
+/**
+ * Waits for the readers to open, has the writer append on its schedule, and then gives the
+ * readers DRAIN_MS to receive the rest.
+ */
+async function openWriteAndDrain(run, { writer, readerThreads }) {
+  const { counters, threads, problems } = run;
+  const openDeadline = performance.now() + run.openTimeoutMs;
+  while (sumCounter(counters, threads, OPENED) + sumCounter(counters, threads, FAILED_OPENS)
+      < run.readers && performance.now() < openDeadline
+      && !readerThreads.some((r) => r.error || r.exited)) {
+    await sleep(50);
   }
-  const stats = [];
+  await sleep(500);
+
+  if (await awaitMessage(writer, "ready", 10000)) {
+    writer.worker.postMessage({ type: "start" });
+  } else {
+    problems.push("the writer was not ready within 10 s"
+      + (writer.error ? `: ${writer.error.message}` : ""));
+  }
+  for (const r of readerThreads) {
+    r.worker.postMessage({ type: "measure" });
+  }
+  const cpuBefore = run.server.cpuSeconds();
+  const writeStarted = performance.now();
+  const written = await awaitMessage(writer, "done", run.writeTimeoutMs);
+  run.load.serverCores = (run.server.cpuSeconds() - cpuBefore)
+    / ((performance.now() - writeStarted) / 1000);
+  if (written) {
+    run.load.slowestAppendMs = written.slowestAppendMs;
+    problems.push(...written.problems);
+  } else {
+    problems.push(`the writer did not finish within ${run.writeTimeoutMs} ms`
+      + (writer.error ? `: ${writer.error.message}` : ""));
+  }
+
+  const expected = run.readers * run.count;
+  const drainDeadline = performance.now() + DRAIN_MS;
+  while (sumCounter(counters, threads, DELIVERED) < expected
+      && performance.now() < drainDeadline) {
+    await sleep(50);
+  }
+}
+
+/** Stops the reader threads, collects their counts into run.stats, and ends every thread. */
+async function stopWorkers(run, { writer, readerThreads }) {
+  for (const r of readerThreads) {
+    r.worker.postMessage({ type: "stop" });
+  }
   for (const r of readerThreads) {
     const done = await awaitMessage(r, "done", STOP_TIMEOUT_MS);
     if (done) {
-      stats.push(done.stats);
+      run.stats.push(done.stats);
     } else {
-      problems.push(`a reader thread did not report`
+      run.problems.push("a reader thread did not report"
         + (r.error ? `: ${r.error.message}` : ` within ${STOP_TIMEOUT_MS} ms`));
     }
   }
@@ -141,12 +179,13 @@ export async function sseFanOut(server, ctx, { readers }) {
       await exited.catch(() => {});
     }
   }));
-  return summarize({ readers, count, arrivals, sendTimes, counters, threads, stats, problems });
 }
 
-/** Computes the latencies and the delivery check from the shared arrays and the threads' counts. */
-function summarize({ readers, count, arrivals, sendTimes, counters, threads, stats, problems }) {
-  const opened = sumCounter(counters, threads, OPENED);
+/**
+ * Returns the latency of every delivery, arrival minus send time, and counts the arrivals of
+ * messages that were never sent or that came before their POST started.
+ */
+function collectLatencies({ readers, count, arrivals, sendTimes }) {
   const latencies = new Float64Array(readers * count);
   let delivered = 0;
   let unsent = 0;
@@ -167,7 +206,27 @@ function summarize({ readers, count, arrivals, sendTimes, counters, threads, sta
       }
     }
   }
+  return { latencies: latencies.subarray(0, delivered), unsent, beforeSend };
+}
+
+const PROBLEM_LABELS = {
+  malformed: "malformed messages",
+  duplicates: "repeated messages",
+  outOfOrder: "messages out of order",
+  badStatus: "responses other than 200",
+  connectErrors: "failed connections",
+  endedEarly: "responses that ended early",
+  protocol: "HTTP framing errors",
+};
+
+/** Builds the metrics and the delivery check from the shared arrays and the threads' counts. */
+function summarize(run) {
+  const { readers, count, counters, threads, stats, problems, load } = run;
+  const opened = sumCounter(counters, threads, OPENED);
+  const { latencies, unsent, beforeSend } = collectLatencies(run);
+  const delivered = latencies.length;
   const expected = readers * count;
+
   if (opened < readers) {
     problems.push(`${readers - opened} readers did not get a 200 response`);
   }
@@ -175,13 +234,7 @@ function summarize({ readers, count, arrivals, sendTimes, counters, threads, sta
     problems.push(`${unsent} deliveries of messages never sent and ${beforeSend}`
       + " that arrived before their POST");
   }
-  const labels = {
-    malformed: "malformed messages", duplicates: "repeated messages",
-    outOfOrder: "messages out of order", badStatus: "responses other than 200",
-    connectErrors: "failed connections", endedEarly: "responses that ended early",
-    protocol: "HTTP framing errors",
-  };
-  for (const [name, label] of Object.entries(labels)) {
+  for (const [name, label] of Object.entries(PROBLEM_LABELS)) {
     const total = stats.reduce((sum, s) => sum + s[name].count, 0);
     if (total > 0) {
       const example = stats.find((s) => s[name].example)?.[name].example;
@@ -192,16 +245,20 @@ function summarize({ readers, count, arrivals, sendTimes, counters, threads, sta
   if (lifetimeStops > 0) {
     problems.push(`${lifetimeStops} reader threads stopped at their own time limit`);
   }
+
+  const busy = stats.map((s) => `${Math.round(s.busy * 100)} %`).join(" and ");
   return {
     metrics: {
-      "p50 ms": quantile(latencies.subarray(0, delivered), 0.5),
-      "p99 ms": quantile(latencies.subarray(0, delivered), 0.99),
+      "p50 ms": quantile(latencies, 0.5),
+      "p99 ms": quantile(latencies, 0.99),
       "delivered/expected": delivered / expected,
     },
     verification: {
       ok: problems.length === 0 && delivered === expected,
-      detail: `${delivered} of ${expected} deliveries to ${opened} readers`
-        + ` in ${threads} reader threads`
+      detail: `${delivered} of ${expected} deliveries to ${opened} readers;`
+        + ` while writing, the server used ${load.serverCores.toFixed(2)} cores,`
+        + ` the slowest append took ${Math.round(load.slowestAppendMs)} ms,`
+        + ` and the reader threads were busy ${busy} of the time`
         + (problems.length ? `; PROBLEMS: ${problems.join("; ")}` : ""),
     },
   };

@@ -11,7 +11,8 @@
 //   arrivals  Float64Array of readers x messages, NaN until reader r has message s, then the
 //             arrival time in ms on the clockSince(clockBase) clock at [r * messageCount + s]
 //   counters  Int32Array; this worker updates its own COUNTERS_PER_WORKER slots
-// Messages from the parent: { type: "stop" }. Reply: { type: "done", stats }.
+// Messages from the parent: { type: "measure" } when the writer starts, and { type: "stop" }.
+// Reply: { type: "done", stats }.
 import net from "node:net";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -309,9 +310,10 @@ async function main() {
       }
     });
     socket.on("close", () => {
-      if (reader.opened && reader.state !== ENDED && !stopping) {
+      // Sockets closed at the stop are no problem here: the parent counts unopened readers.
+      if (!stopping && reader.opened && reader.state !== ENDED) {
         problems.endedEarly.add(`reader ${reader.index}: connection closed`);
-      } else if (!reader.opened && !reader.failed) {
+      } else if (!stopping && !reader.opened && !reader.failed) {
         reader.failed = true;
         Atomics.add(counters, slot + FAILED_OPENS, 1);
         problems.connectErrors.add(`reader ${reader.index}: closed before a response`);
@@ -333,8 +335,13 @@ async function main() {
     };
   });
   const lifetime = setTimeout(() => finish("its lifetime"), lifetimeMs);
+  // Event loop utilization from the writer's start: near 1 means this thread was saturated,
+  // so that arrival times include time the events waited for it.
+  let busySince = null;
   parentPort.on("message", (message) => {
-    if (message.type === "stop") {
+    if (message.type === "measure") {
+      busySince = performance.eventLoopUtilization();
+    } else if (message.type === "stop") {
       finish("the parent");
     }
   });
@@ -354,7 +361,8 @@ async function main() {
     reader.socket.destroy();
   }
   Atomics.store(counters, slot + DELIVERED, delivered);
-  const stats = { delivered, stoppedBy: reason };
+  const busy = busySince ? performance.eventLoopUtilization(busySince).utilization : NaN;
+  const stats = { delivered, stoppedBy: reason, busy };
   for (const [name, tally] of Object.entries(problems)) {
     stats[name] = { count: tally.count, example: tally.example };
   }

@@ -4,7 +4,8 @@
 // workerData: baseUrl, path, messageCount, intervalMs, startWithinMs, clockBase, and sendTimes,
 // a shared Float64Array that receives the time just before each POST, in ms on the
 // clockSince(clockBase) clock. Messages: the worker sends { type: "ready" } once warmed up,
-// waits for { type: "start" }, and replies { type: "done", appended, problems }.
+// waits for { type: "start" }, and replies { type: "done", appended, slowestAppendMs, problems },
+// where slowestAppendMs is the longest POST from request to response.
 import { once } from "node:events";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,6 +18,7 @@ async function main() {
   const now = clockSince(clockBase);
   const problems = [];
   let appended = 0;
+  let slowestAppendMs = 0;
 
   // One request before the schedule, so that the first append does not pay for setting up fetch.
   const warmUp = await fetch(baseUrl + STREAM_ROOT + path, {
@@ -50,10 +52,11 @@ async function main() {
         problems.push(`append ${i} failed: ${e.message}`);
         break;
       }
+      slowestAppendMs = Math.max(slowestAppendMs, now() - sendTimes[i]);
       appended++;
     }
   }
-  parentPort.postMessage({ type: "done", appended, problems });
+  parentPort.postMessage({ type: "done", appended, slowestAppendMs, problems });
   parentPort.close();
 }
 

@@ -15,6 +15,18 @@ export function liveMessage(seq) {
  * worker threads given the same base compare directly. performance.now() avoids a BigInt per call.
  */
 export function clockSince(base) {
-  const offset = Number(process.hrtime.bigint() - base) / 1e6 - performance.now();
+  // The offset between the two comes from the pair of performance.now() readings closest around
+  // an hrtime reading, so that a thread preempted between two readings cannot skew it.
+  let offset = 0;
+  let narrowest = Infinity;
+  for (let i = 0; i < 50; i++) {
+    const before = performance.now();
+    const since = Number(process.hrtime.bigint() - base) / 1e6;
+    const after = performance.now();
+    if (after - before < narrowest) {
+      narrowest = after - before;
+      offset = since - (before + after) / 2;
+    }
+  }
   return () => performance.now() + offset;
 }

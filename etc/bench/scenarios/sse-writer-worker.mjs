@@ -49,7 +49,9 @@ async function main() {
       try {
         await append(baseUrl, path, "text/plain", liveMessage(i));
       } catch (e) {
-        problems.push(`append ${i} failed: ${e.message}`);
+        // fetch reports a network error as "fetch failed", with the socket's error as the cause.
+        const cause = e.cause ? ` (${e.cause.code ?? e.cause.message})` : "";
+        problems.push(`append ${i} failed: ${e.message}${cause}`);
         break;
       }
       slowestAppendMs = Math.max(slowestAppendMs, now() - sendTimes[i]);

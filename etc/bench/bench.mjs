@@ -3,7 +3,7 @@
 // scenario is checked by reading the stream back. The results are printed as one Markdown table.
 // Started by run.sh, which builds the jar, installs wrk and the reference server, and sets
 // JAVA_HOME. Usage: node bench.mjs [--quick] [--only=1,2,...] [--passes=memory,fsync,none,idle]
-//   [--sse-readers=N] [--idle-readers=N,M]
+//   [--sse-readers=N,M] [--idle-readers=N,M]
 import os from "node:os";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,7 +12,8 @@ import { startOurs, startReference, startCeiling } from "./lib/servers.mjs";
 import { smallAppends, warmUp, runWrk, wrkMetrics } from "./scenarios/appends.mjs";
 import { largeAppends } from "./scenarios/large.mjs";
 import { catchUpRead } from "./scenarios/catchup.mjs";
-import { longPollRoundTrip, sseFanOut, idleReaders } from "./scenarios/live.mjs";
+import { longPollRoundTrip, idleReaders } from "./scenarios/live.mjs";
+import { sseFanOut } from "./scenarios/sse-fanout.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = join(benchDir, "../..");
@@ -25,7 +26,7 @@ const PROFILES = {
   default: {
     wrkSeconds: 4, wrkRounds: 2, warmUpSeconds: 3, largeAppends: 50,
     catchUpRepeats: { 1: 20, 10: 5 }, longPollMessages: 500,
-    sseReaders: [1000], sseMessages: 200, sseRatePerSecond: 50,
+    sseReaders: [1000, 10000], sseMessages: 200, sseRatePerSecond: 50,
     idleReaders: [2000, 10000], idleWaitMaxReaders: 2000, idleSettleMs: 3000,
   },
   quick: {

@@ -1,8 +1,9 @@
-// Profiles this server, or the bare Helidon handler (Ceiling.java) for comparison, under a
-// small-append load with Java Flight Recorder, and prints the top frames of its CPU samples and
-// allocation samples. Started by profile.sh.
-// Usage: node profile.mjs [--server=ours|ceiling] [--load=1a|1b|1c|2]
-//   [--store=memory|fsync|none] [--seconds=N]
+// Profiles this server, or the bare Helidon handler (Ceiling.java) for comparison, with Java
+// Flight Recorder under a small-append load or the SSE fan-out of scenario 5. It prints the top
+// frames of the CPU and allocation samples, and for the fan-out where threads waited.
+// Started by profile.sh.
+// Usage: node profile.mjs [--server=ours|ceiling] [--load=1a|1b|1c|2|5]
+//   [--store=memory|fsync|none] [--seconds=N] [--readers=N]
 import os from "node:os";
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +13,7 @@ import { promisify } from "node:util";
 import { startOurs, startCeiling } from "./lib/servers.mjs";
 import { createStream, forEachLimited } from "./lib/http.mjs";
 import { runWrk, warmUp, wrkMetrics } from "./scenarios/appends.mjs";
+import { sseFanOut } from "./scenarios/sse-fanout.mjs";
 
 const execFileAsync = promisify(execFile);
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +24,10 @@ const LOADS = {
   "1b": { connections: 32, streams: "per-connection", kind: "text" },
   "1c": { connections: 32, streams: "one", kind: "text" },
   "2": { connections: 32, streams: "one", kind: "json" },
+  // Scenario 5: --readers SSE readers on one stream, one writer at 50 messages a second.
+  "5": { sse: true },
 };
+const SSE_RATE_PER_SECOND = 50;
 const STORES = {
   memory: { storage: "memory" },
   fsync: { storage: "file", durability: "fsync" },
@@ -30,7 +35,7 @@ const STORES = {
 };
 
 function parseArgs(argv) {
-  const options = { server: "ours", load: "1c", store: "memory", seconds: 15 };
+  const options = { server: "ours", load: "1c", store: "memory", seconds: 15, readers: 1000 };
   for (const arg of argv) {
     const [name, value] = arg.split("=", 2);
     if (name === "--server" && (value === "ours" || value === "ceiling")) {
@@ -41,10 +46,16 @@ function parseArgs(argv) {
       options.store = value;
     } else if (name === "--seconds" && Number(value) > 0 && Number(value) <= 120) {
       options.seconds = Number(value);
+    } else if (name === "--readers" && Number.isInteger(Number(value)) && Number(value) > 0
+        && Number(value) <= 50000) {
+      options.readers = Number(value);
     } else {
-      throw new Error(`invalid option "${arg}": use --server=ours|ceiling, --load=1a|1b|1c|2,`
-        + " --store=memory|fsync|none, --seconds=1..120");
+      throw new Error(`invalid option "${arg}": use --server=ours|ceiling, --load=1a|1b|1c|2|5,`
+        + " --store=memory|fsync|none, --seconds=1..120, --readers=1..50000");
     }
+  }
+  if (options.server === "ceiling" && LOADS[options.load].sse) {
+    throw new Error("--load=5 needs --server=ours: the bare Helidon handler serves no streams");
   }
   return options;
 }
@@ -118,23 +129,37 @@ async function main() {
     const paths = load.streams === "per-connection"
       ? Array.from({ length: load.connections }, (_, i) => `${path}/s${i + 1}`)
       : [path];
-    if (options.server === "ours") {
+    if (options.server === "ours" && !load.sse) {
       await forEachLimited(paths, 8, (p) => createStream(server.baseUrl, p, contentType));
     }
 
     const jcmd = join(javaHome, "bin/jcmd");
     await execFileAsync(jcmd, [String(server.pid), "JFR.start", "name=bench", "settings=profile"]);
-    const summary = await runWrk({
-      ctx, baseUrl: server.baseUrl, path, durationS: options.seconds, ...load,
-    });
-    await execFileAsync(jcmd, [String(server.pid), "JFR.stop", "name=bench",
-      `filename=${recording}`]);
-    const metrics = wrkMetrics(summary);
     const target = options.server === "ceiling" ? "the bare Helidon handler"
       : `the ${options.store} store`;
-    console.log(`Load ${options.load} on ${target} for ${options.seconds} s:`
-      + ` ${Math.round(metrics["req/s"])} req/s, p50 ${metrics["p50 ms"].toFixed(3)} ms,`
-      + ` p99 ${metrics["p99 ms"].toFixed(2)} ms. Recording: ${recording}`);
+    if (load.sse) {
+      ctx.profile.sseMessages = options.seconds * SSE_RATE_PER_SECOND;
+      ctx.profile.sseRatePerSecond = SSE_RATE_PER_SECOND;
+      const result = await sseFanOut(server, ctx, { readers: options.readers });
+      await execFileAsync(jcmd, [String(server.pid), "JFR.stop", "name=bench",
+        `filename=${recording}`]);
+      const { metrics } = result;
+      console.log(`SSE fan-out to ${options.readers} readers on ${target},`
+        + ` ${ctx.profile.sseMessages} messages at ${SSE_RATE_PER_SECOND}/s:`
+        + ` p50 ${metrics["p50 ms"].toFixed(1)} ms, p99 ${metrics["p99 ms"].toFixed(1)} ms,`
+        + ` delivered/expected ${metrics["delivered/expected"].toFixed(3)}`
+        + ` (${result.verification.detail}). Recording: ${recording}`);
+    } else {
+      const summary = await runWrk({
+        ctx, baseUrl: server.baseUrl, path, durationS: options.seconds, ...load,
+      });
+      await execFileAsync(jcmd, [String(server.pid), "JFR.stop", "name=bench",
+        `filename=${recording}`]);
+      const metrics = wrkMetrics(summary);
+      console.log(`Load ${options.load} on ${target} for ${options.seconds} s:`
+        + ` ${Math.round(metrics["req/s"])} req/s, p50 ${metrics["p50 ms"].toFixed(3)} ms,`
+        + ` p99 ${metrics["p99 ms"].toFixed(2)} ms. Recording: ${recording}`);
+    }
   } finally {
     await server.stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -184,6 +209,48 @@ async function main() {
   printTop("Allocated by (innermost io.durablestreams frame, else first non-JDK frame):",
     allocatedBy, allocatedTotal, mib, 20);
   printTop("Allocated types:", allocatedTypes, allocatedTotal, mib, 15);
+  if (LOADS[options.load].sse) {
+    await printWaits(jfr, recording);
+  }
+}
+
+// Events of threads that waited. The "profile" settings record them above a threshold: in
+// JDK 25's lib/jfr/profile.jfc, 1 ms for file and socket reads and writes, 10 ms for parks,
+// monitors and file forces, and 20 ms for pinned virtual threads.
+const WAIT_EVENTS = ["jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.JavaMonitorWait",
+  "jdk.FileForce", "jdk.FileWrite", "jdk.FileRead", "jdk.SocketWrite", "jdk.SocketRead",
+  "jdk.VirtualThreadPinned"];
+
+/** Prints the time threads spent waiting, by event type and by innermost project frame. */
+async function printWaits(jfr, recording) {
+  const events = await jfrEvents(jfr, recording, WAIT_EVENTS.join(","));
+  const byType = new Map();
+  const byFrame = new Map();
+  let total = 0;
+  for (const event of events) {
+    const seconds = durationSeconds(event.values.duration);
+    const names = (event.values.stackTrace?.frames ?? []).map(frameName);
+    const frame = names.find(isOurs) ?? names.find((n) => !/^(java|jdk|sun)\./.test(n))
+      ?? names[0] ?? "?";
+    total += seconds;
+    addTo(byType, event.type, seconds);
+    addTo(byFrame, `${event.type.replace("jdk.", "")} in ${frame}`, seconds);
+  }
+  const secondsText = (v) => `${v.toFixed(1)} s`;
+  console.log(`\n${events.length} waits above the recording's thresholds,`
+    + ` ${secondsText(total)} in all (summed over threads)`);
+  printTop("Wait time by event type:", byType, total, secondsText, 10);
+  printTop("Wait time by event and innermost io.durablestreams frame (else first non-JDK frame):",
+    byFrame, total, secondsText, 20);
+}
+
+/** Converts a duration that jfr print --json writes as ISO-8601 ("PT0.012S") to seconds. */
+function durationSeconds(text) {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(text ?? "");
+  if (!match) {
+    return 0;
+  }
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
 }
 
 main().catch((error) => {

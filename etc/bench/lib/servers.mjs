@@ -1,6 +1,6 @@
 // Starts, inspects and stops the servers under test: this project's jar, the Node.js reference
 // server and the bare Helidon handler (Ceiling.java). Every server listens on 127.0.0.1 only.
-import { spawn, execFile } from "node:child_process";
+import { spawn, execFile, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { openSync, readFileSync, closeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -49,9 +49,21 @@ export function rssBytes(pid) {
   return Number(match[1]) * 1024;
 }
 
+let clockTicksPerSecond;
+
+/** Reads the CPU time a process has used, user plus system, in seconds, from /proc. */
+export function cpuSeconds(pid) {
+  clockTicksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields from the third (state) on follow the command name, which is in brackets and may
+  // contain spaces. utime and stime are the 14th and 15th fields.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+}
+
 /**
  * Spawns a server process with stdout and stderr in logFile, waits until it responds to HTTP,
- * and returns a handle with its base URL, pid, stop(), rss() and gc().
+ * and returns a handle with its base URL, pid, stop(), rss(), cpuSeconds() and gc().
  */
 async function launch({ name, command, args, env, port, logFile, readyPath, gc }) {
   const log = openSync(logFile, "a");
@@ -68,6 +80,7 @@ async function launch({ name, command, args, env, port, logFile, readyPath, gc }
     pid: proc.pid,
     logFile,
     rss: () => rssBytes(proc.pid),
+    cpuSeconds: () => cpuSeconds(proc.pid),
     gc: () => gc(proc),
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) {
@@ -104,7 +117,9 @@ export async function startOurs({ repoDir, workDir, storage, durability, dataDir
     `-Dserver.port=${port}`,
     `-Ddurable-streams.long-poll-timeout=PT${longPollMs / 1000}S`,
     `-Ddurable-streams.storage.type=${storage}`,
-    // Every client of the benchmark connects from 127.0.0.1, up to 10,000 readers at once.
+    // Scenarios 5 and 7 hold up to 10,000 live readers from one client address, in scenario 5
+    // on one stream. The reference server has no limits on these, so neither has this one here.
+    "-Ddurable-streams.limits.max-live-readers-per-stream=50000",
     "-Ddurable-streams.limits.max-connections=50000",
     "-Ddurable-streams.limits.max-connections-per-client=50000",
   ];

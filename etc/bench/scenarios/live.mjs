@@ -1,16 +1,10 @@
-// Live-read scenarios: the long-poll round trip (4), SSE fan-out (5) and parked long-polls (7).
-// Writers and readers run in this process, so one performance.now() clock times both ends.
+// Live-read scenarios: the long-poll round trip (4) and parked long-polls (7). The writer and
+// reader of scenario 4 run in this process, so one performance.now() clock times both ends.
+// Scenario 5, SSE fan-out, is in sse-fanout.mjs.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createStream, append, quantile, forEachLimited, STREAM_ROOT } from "../lib/http.mjs";
-
-const RECORD_BYTES = 100;
-
-/** Builds the 100-byte text message number `seq`. It has no line break, so SSE keeps it whole. */
-function liveMessage(seq) {
-  const prefix = `m${String(seq).padStart(6, "0")};`;
-  return prefix + ".".repeat(RECORD_BYTES - prefix.length);
-}
+import { RECORD_BYTES, liveMessage } from "../lib/messages.mjs";
 
 /** Splits received text into messages, and returns their numbers and the incomplete rest. */
 function takeMessages(text) {
@@ -112,151 +106,6 @@ export async function longPollRoundTrip(server, ctx) {
       ok: problems.length === 0 && latencies.length === count,
       detail: `${latencies.length} of ${count} messages delivered`
         + (problems.length ? `; PROBLEMS: ${problems.slice(0, 3).join("; ")}` : ""),
-    },
-  };
-}
-
-/** Opens an SSE read and feeds each complete data event's text to onData. */
-function openSse(agent, url, onData, onOpen) {
-  let buffer = "";
-  let event = "message";
-  let data = [];
-  const request = http.get(url, {
-    agent,
-    headers: { accept: "text/event-stream", "accept-encoding": "identity" },
-  }, (response) => {
-    onOpen(response.statusCode);
-    response.setEncoding("utf8");
-    response.on("data", (chunk) => {
-      const now = performance.now();
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, newline).replace(/\r$/, "");
-        buffer = buffer.slice(newline + 1);
-        if (line === "") {
-          if (event === "data" && data.length > 0) {
-            onData(data.join("\n"), now);
-          }
-          event = "message";
-          data = [];
-        } else if (line.startsWith("event:")) {
-          event = line.slice(6).trim();
-        } else if (line.startsWith("data:")) {
-          data.push(line.slice(line.startsWith("data: ") ? 6 : 5));
-        }
-      }
-    });
-    response.on("error", () => {});
-  });
-  request.on("error", () => {});
-  return request;
-}
-
-/**
- * Scenario 5: N SSE readers on one stream from its tail, and one writer that appends messages
- * at a fixed rate. Latency runs from just before each POST to its arrival at each reader.
- */
-export async function sseFanOut(server, ctx, { readers }) {
-  const count = ctx.profile.sseMessages;
-  const intervalMs = 1000 / ctx.profile.sseRatePerSecond;
-  const path = `${ctx.runId}/${server.label}/sse-${readers}`;
-  const tail = await createStream(server.baseUrl, path, "text/plain");
-  const url = `${server.baseUrl}${STREAM_ROOT}${path}?offset=${encodeURIComponent(tail)}&live=sse`;
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const sendTimes = new Array(count);
-  const latencies = [];
-  let delivered = 0;
-  let opened = 0;
-  let failedOpens = 0;
-  let malformed = 0;
-  let duplicates = 0;
-
-  const requests = [];
-  for (let r = 0; r < readers; r++) {
-    const seen = new Uint8Array(count);
-    let pending = "";
-    requests.push(openSse(agent, url, (text, now) => {
-      const { seqs, rest } = takeMessages(pending + text.replace(/[\r\n]/g, ""));
-      pending = rest;
-      for (const seq of seqs) {
-        if (seq < 0 || seq >= count || sendTimes[seq] === undefined) {
-          malformed++;
-        } else if (seen[seq]) {
-          duplicates++;
-        } else {
-          seen[seq] = 1;
-          delivered++;
-          latencies.push(now - sendTimes[seq]);
-        }
-      }
-    }, (status) => {
-      if (status === 200) {
-        opened++;
-      } else {
-        failedOpens++;
-      }
-    }));
-    if (r % 100 === 99) {
-      await sleep(10);
-    }
-  }
-  const openDeadline = performance.now() + 20000;
-  while (opened + failedOpens < readers && performance.now() < openDeadline) {
-    await sleep(50);
-  }
-  await sleep(500);
-
-  // A server that falls behind gets twice the planned time plus 3 s. The messages left unsent
-  // then count as undelivered.
-  const started = performance.now();
-  const writerDeadline = started + 2 * count * intervalMs + 3000;
-  const problems = [];
-  let appended = 0;
-  for (let i = 0; i < count; i++) {
-    const wait = started + i * intervalMs - performance.now();
-    if (wait > 0) {
-      await sleep(wait);
-    }
-    if (performance.now() > writerDeadline) {
-      problems.push(`the writer stopped at the deadline after ${appended} of ${count} appends`);
-      break;
-    }
-    sendTimes[i] = performance.now();
-    try {
-      await append(server.baseUrl, path, "text/plain", liveMessage(i));
-    } catch (e) {
-      problems.push(`append ${i} failed: ${e.message}`);
-      break;
-    }
-    appended++;
-  }
-  const expected = readers * count;
-  const drainDeadline = performance.now() + 3000;
-  while (delivered < expected && performance.now() < drainDeadline) {
-    await sleep(50);
-  }
-  for (const request of requests) {
-    request.destroy();
-  }
-  agent.destroy();
-
-  if (opened < readers) {
-    problems.push(`${readers - opened} readers did not get a 200 response`);
-  }
-  if (malformed + duplicates > 0) {
-    problems.push(`${malformed} malformed and ${duplicates} repeated messages`);
-  }
-  return {
-    metrics: {
-      "p50 ms": quantile(latencies, 0.5),
-      "p99 ms": quantile(latencies, 0.99),
-      "delivered/expected": delivered / expected,
-    },
-    verification: {
-      ok: problems.length === 0 && delivered === expected,
-      detail: `${delivered} of ${expected} deliveries to ${opened} readers`
-        + (problems.length ? `; PROBLEMS: ${problems.join("; ")}` : ""),
     },
   };
 }

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 import io.durablestreams.config.ConnectionLimits;
 import io.durablestreams.config.ServerSettings;
@@ -13,6 +15,7 @@ import io.durablestreams.config.StorageSettings;
 import io.durablestreams.http.SecurityHeadersFilter;
 import io.durablestreams.http.StreamService;
 import io.durablestreams.net.ConnectionGate;
+import io.durablestreams.net.SocketBudget;
 import io.durablestreams.observe.StorageHealthCheck;
 import io.durablestreams.observe.StreamMetrics;
 import io.durablestreams.security.AccessPolicy;
@@ -113,14 +116,41 @@ public final class Main {
                         .addCheck(new StorageHealthCheck(store))),
                 MetricsObserver.create());
         ConnectionLimits connectionLimits = settings.security().connections();
-        ConnectionGate gate = new ConnectionGate(connectionLimits.maxConnections(),
-                connectionLimits.maxConnectionsPerClient());
+        OptionalInt maxSockets = OptionalInt.empty();
+        OptionalLong descriptorLimit = SocketBudget.descriptorLimit();
+        if (descriptorLimit.isPresent()) {
+            SocketBudget budget;
+            try {
+                budget = SocketBudget.fit(descriptorLimit.getAsLong(),
+                        settings.storage().maxOpenFiles(), connectionLimits.maxConnections());
+            } catch (IllegalStateException e) {
+                LOGGER.log(Level.ERROR, e.getMessage());
+                subscriptions.close();
+                store.close();
+                System.exit(2);
+                return;
+            }
+            if (budget.maxConnections() < connectionLimits.maxConnections()) {
+                LOGGER.log(Level.WARNING, "durable-streams.limits.max-connections is {0,number,#},"
+                        + " but the file-descriptor limit of {1,number,#} allows {2,number,#};"
+                        + " raise the limit (ulimit -n) to serve more", connectionLimits
+                        .maxConnections(), descriptorLimit.getAsLong(), budget.maxConnections());
+                connectionLimits = connectionLimits.withMaxConnections(budget.maxConnections());
+            }
+            maxSockets = OptionalInt.of(budget.maxSockets());
+        }
+        ConnectionLimits limits = connectionLimits;
+        ConnectionGate gate = new ConnectionGate(limits.maxConnections(),
+                limits.maxConnectionsPerClient(), limits.requestHeadTimeout());
+        OptionalInt socketCap = maxSockets;
         WebServer server;
         try {
             server = WebServer.builder()
                 .config(config.get("server"))
                 .update(builder -> gate.configure(builder,
-                        http1Config(config.get("server.protocols.http_1_1"), connectionLimits)))
+                        http1Config(config.get("server.protocols.http_1_1"), limits)))
+                // Accepting a socket without a free file descriptor would stop the listener.
+                .update(builder -> socketCap.ifPresent(builder::maxTcpConnections))
                 // This class stops the server itself, in the order a graceful shutdown needs.
                 .shutdownHook(false)
                 // Features are added explicitly: the CORS feature that Helidon would discover on
@@ -152,8 +182,8 @@ public final class Main {
                 config.get("server.host").asString().orElse("0.0.0.0"), server.port(),
                 settings.mountPath(), store.storageDescription(), settings.longPollTimeout(),
                 settings.sseReconnectInterval(), settings.maxAppendBytes(),
-                settings.maxReadBytes(), connectionLimits.maxConnections(),
-                connectionLimits.maxConnectionsPerClient());
+                settings.maxReadBytes(), limits.maxConnections(),
+                limits.maxConnectionsPerClient());
 
         // Graceful shutdown: live readers get their position first, then in-flight requests
         // finish while the server stops accepting, then the store syncs what is pending.

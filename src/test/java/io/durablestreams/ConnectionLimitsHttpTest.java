@@ -133,6 +133,60 @@ class ConnectionLimitsHttpTest {
         }
     }
 
+    @Test
+    void silentConnectionIsCounted() throws IOException {
+        server = LoopbackServer.start(LoopbackServer.settings(Map.of(
+                "limits.max-connections-per-client", "1")));
+
+        try (RawHttpConnection silent = RawHttpConnection.openFrom(FIRST_CLIENT, port());
+             RawHttpConnection second = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+            LoopbackServer.await(() -> server.gate().openConnections(FIRST_CLIENT) == 1,
+                    Duration.ofSeconds(10), "the silent connection to be counted");
+
+            assertEquals(429, get(second).status(), "a connection next to a silent one");
+        }
+    }
+
+    @Test
+    void slowRequestHeadIsClosed() throws IOException {
+        server = LoopbackServer.start(LoopbackServer.settings(Map.of(
+                "limits.request-head-timeout", "PT1S")));
+
+        try (RawHttpConnection slow = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+            slow.send("GET " + LoopbackServer.MOUNT_PATH + "/missing HTTP/1.1\r\nHost: lo");
+
+            assertTrue(slow.closedByServer(), "a head unfinished after the timeout is closed");
+        }
+        LoopbackServer.await(() -> server.gate().openConnections(FIRST_CLIENT) == 0,
+                Duration.ofSeconds(10), "the closed connection to be released");
+    }
+
+    @Test
+    void idleConnectionIsClosedAfterTheHeadTimeout() throws IOException {
+        server = LoopbackServer.start(LoopbackServer.settings(Map.of(
+                "limits.request-head-timeout", "PT1S")));
+
+        try (RawHttpConnection idle = openServed(FIRST_CLIENT)) {
+            assertTrue(idle.closedByServer(), "a kept-alive connection idle past the timeout");
+        }
+    }
+
+    @Test
+    void longRequestOutlastsTheHeadTimeout() throws IOException {
+        server = LoopbackServer.start(LoopbackServer.settings(Map.of(
+                "limits.request-head-timeout", "PT1S",
+                "long-poll-timeout", "PT3S")));
+        server.put("waiting", "Content-Type", "text/plain");
+
+        try (RawHttpConnection connection = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+            connection.send("GET " + LoopbackServer.MOUNT_PATH + "/waiting?offset=-1&live=long-poll"
+                    + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+            assertEquals(204, connection.readResponse().status(),
+                    "a long-poll of 3 s on a connection with a 1 s head timeout");
+        }
+    }
+
     /** Opens a connection and checks that a request on it is served. */
     private RawHttpConnection openServed(InetAddress client) throws IOException {
         RawHttpConnection connection = RawHttpConnection.openFrom(client, port());

@@ -216,6 +216,17 @@ class HostileInputTest {
         assertEquals(404, server.get(name, "").status(), "a body cut short creates no stream");
     }
 
+    @Test
+    void headCutShortGives400() throws IOException {
+        try (RawHttpConnection connection = RawHttpConnection.open(port())) {
+            connection.send("GET /v1/stream/missing HTTP/1.1\r\nHost: localhost\r\n");
+            connection.shutdownOutput();
+            int status = connection.readStatusOrClose();
+
+            assertTrue(status == 400 || status == -1, "400 or a closed connection, not " + status);
+        }
+    }
+
     private static String newName(String prefix) {
         return prefix + "-" + NAMES.incrementAndGet();
     }

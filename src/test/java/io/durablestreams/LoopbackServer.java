@@ -60,7 +60,7 @@ public final class LoopbackServer implements AutoCloseable {
         this.store = new StreamStore(Clock.systemUTC(), Duration.ofHours(1));
         ConnectionLimits limits = settings.security().connections();
         this.gate = new ConnectionGate(limits.maxConnections(),
-                limits.maxConnectionsPerClient());
+                limits.maxConnectionsPerClient(), limits.requestHeadTimeout());
         this.server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)

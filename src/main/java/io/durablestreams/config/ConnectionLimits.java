@@ -1,5 +1,8 @@
 package io.durablestreams.config;
 
+import java.time.Duration;
+import java.util.Objects;
+
 import io.helidon.config.Config;
 
 /**
@@ -13,11 +16,14 @@ import io.helidon.config.Config;
  *        break); longer ones get 414
  * @param maxHeaderBytes largest block of request header lines, each counted with its line break;
  *        larger ones get 431
+ * @param requestHeadTimeout how long a connection may take to send a complete request head,
+ *        from its opening or from the end of its previous request, before it is closed
  */
 public record ConnectionLimits(int maxConnections,
                                int maxConnectionsPerClient,
                                int maxRequestLineBytes,
-                               int maxHeaderBytes) {
+                               int maxHeaderBytes,
+                               Duration requestHeadTimeout) {
 
     /**
      * Checks the arguments.
@@ -30,16 +36,23 @@ public record ConnectionLimits(int maxConnections,
         // A request line needs room for a method, a path below the mount path and the version.
         requireAtLeast("max-request-line-bytes", maxRequestLineBytes, 256);
         requireAtLeast("max-header-bytes", maxHeaderBytes, 1024);
+        Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
+        if (requestHeadTimeout.compareTo(Duration.ofSeconds(1)) < 0
+                || requestHeadTimeout.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException(ServerSettings.CONFIG_KEY
+                    + ".limits.request-head-timeout must be between PT1S and PT24H; got "
+                    + requestHeadTimeout);
+        }
     }
 
     /**
-     * Returns the defaults: 20,000 connections in all, 2,000 per client address, request lines
-     * of 4 KiB and headers of 16 KiB.
+     * Returns the defaults: 10,000 connections in all, 2,000 per client address, request lines
+     * of 4 KiB, headers of 16 KiB, and 60 seconds to send a request head.
      *
      * @return the default limits
      */
     public static ConnectionLimits defaults() {
-        return new ConnectionLimits(20_000, 2_000, 4096, 16 * 1024);
+        return new ConnectionLimits(10_000, 2_000, 4096, 16 * 1024, Duration.ofSeconds(60));
     }
 
     /**
@@ -54,7 +67,20 @@ public record ConnectionLimits(int maxConnections,
                 intNumber(limits, "max-connections", d.maxConnections()),
                 intNumber(limits, "max-connections-per-client", d.maxConnectionsPerClient()),
                 intNumber(limits, "max-request-line-bytes", d.maxRequestLineBytes()),
-                intNumber(limits, "max-header-bytes", d.maxHeaderBytes()));
+                intNumber(limits, "max-header-bytes", d.maxHeaderBytes()),
+                ServerSettings.duration(limits, "limits.request-head-timeout",
+                        "request-head-timeout", d.requestHeadTimeout()));
+    }
+
+    /**
+     * Returns a copy with another connection limit in all.
+     *
+     * @param maxConnections the new limit
+     * @return the new limits
+     */
+    public ConnectionLimits withMaxConnections(int maxConnections) {
+        return new ConnectionLimits(maxConnections, maxConnectionsPerClient, maxRequestLineBytes,
+                maxHeaderBytes, requestHeadTimeout);
     }
 
     private static int intNumber(Config limits, String key, int fallback) {

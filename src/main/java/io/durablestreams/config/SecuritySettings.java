@@ -46,7 +46,8 @@ public record SecuritySettings(List<String> readTokens,
     static final Set<String> LIMIT_KEYS = Set.of("max-streams", "max-path-segments",
             "max-body-read-time", "write-timeout",
             "max-live-readers", "max-live-readers-per-stream", "max-connections",
-            "max-connections-per-client", "max-request-line-bytes", "max-header-bytes");
+            "max-connections-per-client", "max-request-line-bytes", "max-header-bytes",
+            "request-head-timeout");
 
     /**
      * Checks the arguments.

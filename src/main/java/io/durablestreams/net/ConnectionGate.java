@@ -1,7 +1,7 @@
 package io.durablestreams.net;
 
 import java.net.InetAddress;
-import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,9 +18,9 @@ import io.helidon.webserver.http1.Http1Config;
  * <p>To use it in an application of one's own, pass the listener's builder to
  * {@link #configure} and add {@link #filter()} to its routing.
  *
- * <p>NOTE: connections are counted once their first bytes have arrived, when Helidon picks the
- * protocol. A client that opens connections and sends nothing is not counted, and keeps each
- * one open until the operating system or the client gives up.
+ * <p>Connections are counted from the moment they are accepted, and one that takes longer than
+ * the request head timeout to send a request head is closed, so silent or slow clients cannot
+ * hold places for long.
  */
 public final class ConnectionGate {
 
@@ -34,11 +34,9 @@ public final class ConnectionGate {
         SERVER_FULL
     }
 
-    /** The decision for the connection served by the current thread, when it was rejected. */
-    private static final ThreadLocal<Admission> REJECTION = new ThreadLocal<>();
-
     private final int maxConnections;
     private final int maxConnectionsPerClient;
+    private final Duration requestHeadTimeout;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> openPerClient = new ConcurrentHashMap<>();
 
@@ -47,14 +45,23 @@ public final class ConnectionGate {
      *
      * @param maxConnections connections served at once in all
      * @param maxConnectionsPerClient connections served at once per client address
+     * @param requestHeadTimeout how long a connection may take to send a complete request head,
+     *        counted from its opening or from the end of its previous request. A slower
+     *        connection is closed, and so is a kept-alive connection left idle that long
      */
-    public ConnectionGate(int maxConnections, int maxConnectionsPerClient) {
+    public ConnectionGate(int maxConnections, int maxConnectionsPerClient,
+                          Duration requestHeadTimeout) {
         if (maxConnections < 1 || maxConnectionsPerClient < 1) {
             throw new IllegalArgumentException("connection limits must be positive; got "
                     + maxConnections + " and " + maxConnectionsPerClient);
         }
+        if (requestHeadTimeout.isNegative() || requestHeadTimeout.isZero()) {
+            throw new IllegalArgumentException("the request head timeout must be positive; got "
+                    + requestHeadTimeout);
+        }
         this.maxConnections = maxConnections;
         this.maxConnectionsPerClient = maxConnectionsPerClient;
+        this.requestHeadTimeout = requestHeadTimeout;
     }
 
     /**
@@ -68,7 +75,7 @@ public final class ConnectionGate {
      */
     public void configure(ListenerConfig.BuilderBase<?, ?> listener, Http1Config http1) {
         listener.protocolsDiscoverServices(false)
-                .addConnectionSelector(new GatedHttp1Selector(http1, this))
+                .addConnectionSelector(new GatedHttp1Selector(http1, this, requestHeadTimeout))
                 .errorHandling(DirectErrorResponses.errorHandling())
                 // Helidon's prologue limit counts the CR that ends the request line.
                 .directHandlers(DirectErrorResponses.handlers(http1.maxPrologueLength() - 1,
@@ -138,19 +145,5 @@ public final class ConnectionGate {
      */
     public int openConnections(InetAddress client) {
         return openPerClient.getOrDefault(client, 0);
-    }
-
-    /** Marks the connection the current thread serves as rejected, until {@link #clear}. */
-    static void markRejected(Admission admission) {
-        REJECTION.set(admission);
-    }
-
-    static void clear() {
-        REJECTION.remove();
-    }
-
-    /** Returns why the connection the current thread serves was rejected, if it was. */
-    static Optional<Admission> rejection() {
-        return Optional.ofNullable(REJECTION.get());
     }
 }

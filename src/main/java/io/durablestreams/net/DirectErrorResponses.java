@@ -21,6 +21,9 @@ import io.helidon.webserver.http.DirectHandlers;
  */
 final class DirectErrorResponses implements DirectHandler {
 
+    private static final System.Logger LOGGER =
+            System.getLogger(DirectErrorResponses.class.getName());
+
     /** Helidon's message when the header block is over {@code max-headers-size}. */
     private static final String HEADERS_TOO_LARGE_MESSAGE = "Header size exceeded";
 
@@ -74,6 +77,14 @@ final class DirectErrorResponses implements DirectHandler {
         if (code == Status.REQUEST_URI_TOO_LONG_414.code()) {
             return response(defaultStatus, responseHeaders, "The request line is longer than"
                     + " the limit of " + maxRequestLineBytes + " bytes");
+        }
+        if (eventType == EventType.INTERNAL_ERROR && request == TransportRequest.empty()) {
+            // Helidon failed before it had a request to route. Almost always the client closed
+            // its side in the middle of the request head, so this is no server fault to log.
+            // NOTE: a fault in Helidon's own request parsing would also end up here, as a 400.
+            LOGGER.log(System.Logger.Level.DEBUG, "Request failed before routing: " + message);
+            return response(Status.BAD_REQUEST_400, responseHeaders,
+                    "Malformed or incomplete HTTP/1.1 request");
         }
         if (eventType == EventType.INTERNAL_ERROR || eventType == EventType.OTHER) {
             // Exception messages may name files or classes, so only the status is sent.

@@ -1,21 +1,17 @@
 package io.durablestreams.net;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.Semaphore;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
-import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.spi.ServerConnection;
 
 /**
- * A connection that responds to an HTTP/1.0 request with 426 Upgrade Required and then closes.
+ * The response to an HTTP/1.0 request: 426 Upgrade Required, after which the connection closes.
  * The server relies on HTTP/1.1 features (chunked responses, persistent connections), and a
  * reason in the response helps the client's developer more than a connection closed silently.
  */
-final class Http10Rejection implements ServerConnection {
+final class Http10Rejection {
 
     private static final String REASON = "HTTP/1.0 is not supported; send the request as"
             + " HTTP/1.1\n";
@@ -28,36 +24,17 @@ final class Http10Rejection implements ServerConnection {
             + "\r\n"
             + REASON).getBytes(StandardCharsets.US_ASCII);
 
-    private final ConnectionContext ctx;
-    private final int maxRequestHeadBytes;
-
-    Http10Rejection(ConnectionContext ctx, int maxRequestHeadBytes) {
-        this.ctx = ctx;
-        this.maxRequestHeadBytes = maxRequestHeadBytes;
+    private Http10Rejection() {
     }
 
-    @Override
-    public void handle(Semaphore requestSemaphore) {
-        respond();
-    }
-
-    @Override
-    public void handle(Limit limit) {
-        respond();
-    }
-
-    @Override
-    public Duration idleTime() {
-        return Duration.ZERO;
-    }
-
-    @Override
-    public void close(boolean interrupt) {
-        // The connection closes once handle returns.
-    }
-
-    private void respond() {
-        skipRequestHead();
+    /**
+     * Responds to the HTTP/1.0 request waiting on a connection, which closes afterwards.
+     *
+     * @param ctx the connection
+     * @param maxRequestHeadBytes request-head bytes read at most before responding
+     */
+    static void respond(ConnectionContext ctx, int maxRequestHeadBytes) {
+        skipRequestHead(ctx.dataReader(), maxRequestHeadBytes);
         ctx.dataWriter().writeNow(BufferData.create(RESPONSE));
     }
 
@@ -65,8 +42,7 @@ final class Http10Rejection implements ServerConnection {
      * Reads the request line and headers before responding, because closing a socket with unread
      * data makes the operating system send a reset, which can discard the response at the client.
      */
-    private void skipRequestHead() {
-        DataReader reader = ctx.dataReader();
+    private static void skipRequestHead(DataReader reader, int maxRequestHeadBytes) {
         int read = 0;
         try {
             while (read < maxRequestHeadBytes) {

@@ -13,9 +13,10 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * A filter that responds to the request of a connection that {@link ConnectionGate} rejected,
- * with 429 when its client has too many connections and 503 when the server has, and closes the
- * connection.
+ * A filter that marks on each gated connection when a request head has arrived and when its
+ * request has finished, for {@link HeadDeadlines}, and responds to the request of a connection that
+ * {@link ConnectionGate} rejected: 429 when its client has too many connections and 503 when the
+ * server has, after which the connection closes.
  */
 final class RejectedConnectionFilter implements Filter {
 
@@ -24,13 +25,27 @@ final class RejectedConnectionFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        var rejection = ConnectionGate.rejection();
-        if (rejection.isEmpty()) {
+        GatedConnection connection = GatedConnection.current();
+        if (connection == null) {
+            // A listener without the gate, such as one an application set up itself.
             chain.proceed();
             return;
         }
 
-        boolean clientFull = rejection.get() == ConnectionGate.Admission.CLIENT_FULL;
+        connection.requestStarted();
+        ConnectionGate.Admission admission = connection.admission();
+        if (admission == ConnectionGate.Admission.ADMITTED) {
+            try {
+                chain.proceed();
+            } finally {
+                connection.requestFinished();
+            }
+            return;
+        }
+        reject(req, res, admission == ConnectionGate.Admission.CLIENT_FULL);
+    }
+
+    private static void reject(RoutingRequest req, RoutingResponse res, boolean clientFull) {
         LOGGER.log(Level.DEBUG, () -> "Rejected a connection from " + req.remotePeer().host()
                 + ": too many connections " + (clientFull ? "from it" : "in all"));
         res.status(clientFull ? Status.TOO_MANY_REQUESTS_429 : Status.SERVICE_UNAVAILABLE_503);

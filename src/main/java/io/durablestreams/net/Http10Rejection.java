@@ -56,7 +56,8 @@ final class Http10Rejection {
                     return;
                 }
             }
-        } catch (DataReader.IncorrectNewLineException | DataReader.InsufficientDataAvailableException e) {
+        } catch (DataReader.IncorrectNewLineException
+                 | DataReader.InsufficientDataAvailableException e) {
             // A malformed or truncated head still gets the response.
         }
     }

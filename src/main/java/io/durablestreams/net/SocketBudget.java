@@ -51,7 +51,8 @@ public record SocketBudget(int maxSockets, int maxConnections) {
      * @return the limit, or empty on platforms without one
      */
     public static OptionalLong descriptorLimit() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+        var system = ManagementFactory.getOperatingSystemMXBean();
+        if (system instanceof UnixOperatingSystemMXBean unix) {
             return OptionalLong.of(unix.getMaxFileDescriptorCount());
         }
         return OptionalLong.empty();

@@ -139,9 +139,10 @@ final class FileHandles implements AutoCloseable {
                     throw new UncheckedIOException(e);
                 }
                 open.put(file, entry);
-                trim();
             }
+            // Leased before trimming, so that trimming never closes the channel handed out.
             entry.leases++;
+            trim();
             return new Lease(this, entry);
         }
 

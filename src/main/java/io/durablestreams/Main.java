@@ -48,6 +48,11 @@ public final class Main {
             System.setProperty("java.util.logging.manager",
                     "io.durablestreams.logging.ShutdownSafeLogManager");
         }
+        // Webhook connections left idle are closed after 10 s rather than the JDK's 20 minutes,
+        // so that receivers seen once do not keep file descriptors the listener needs.
+        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+            System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+        }
     }
 
     /** Environment variable naming a YAML configuration file to use over the defaults. */
@@ -121,8 +126,10 @@ public final class Main {
         if (descriptorLimit.isPresent()) {
             SocketBudget budget;
             try {
-                budget = SocketBudget.fit(descriptorLimit.getAsLong(),
-                        settings.storage().maxOpenFiles(), connectionLimits.maxConnections());
+                int fileDescriptors = settings.storage().type().equals(StorageSettings.MEMORY)
+                        ? 0 : settings.storage().maxOpenFiles();
+                budget = SocketBudget.fit(descriptorLimit.getAsLong(), fileDescriptors,
+                        connectionLimits.maxConnections());
             } catch (IllegalStateException e) {
                 LOGGER.log(Level.ERROR, e.getMessage());
                 subscriptions.close();

@@ -4,9 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.durablestreams.RawHttpConnection.Response;
+import io.durablestreams.net.ConnectionGate;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +147,31 @@ class ConnectionLimitsHttpTest {
                     Duration.ofSeconds(10), "the silent connection to be counted");
 
             assertEquals(429, get(second).status(), "a connection next to a silent one");
+        }
+    }
+
+    @Test
+    void rejectedConnectionsWaitingPerClientAreBounded() throws IOException {
+        server = LoopbackServer.start(LoopbackServer.settings(Map.of(
+                "limits.max-connections-per-client", "1")));
+        List<RawHttpConnection> pending = new ArrayList<>();
+
+        try (RawHttpConnection admitted = openServed(FIRST_CLIENT)) {
+            for (int i = 0; i < ConnectionGate.MAX_PENDING_REJECTIONS; i++) {
+                pending.add(RawHttpConnection.openFrom(FIRST_CLIENT, port()));
+            }
+            LoopbackServer.await(() -> server.gate().pendingRejections(FIRST_CLIENT)
+                    == ConnectionGate.MAX_PENDING_REJECTIONS, Duration.ofSeconds(10),
+                    "the silent rejected connections to be counted");
+
+            try (RawHttpConnection dropped = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+                assertTrue(dropped.closedByServer(), "one more is closed at once");
+            }
+            assertEquals(SERVED, get(admitted).status(), "the admitted connection");
+        } finally {
+            for (RawHttpConnection connection : pending) {
+                connection.close();
+            }
         }
     }
 

@@ -31,14 +31,28 @@ public final class ConnectionGate {
         /** Rejected with 429, because the client's address has too many connections open. */
         CLIENT_FULL,
         /** Rejected with 503, because the server has too many connections open. */
-        SERVER_FULL
+        SERVER_FULL,
+        /**
+         * Closed at once without a response, because the client already has
+         * {@value #MAX_PENDING_REJECTIONS} rejected connections waiting for their response.
+         */
+        DROPPED
     }
+
+    /**
+     * Rejected connections a client may have waiting for their 429 or 503 at once. Each keeps a
+     * socket open until its request head arrives, so without this bound one client could take every
+     * socket the server has.
+     */
+    public static final int MAX_PENDING_REJECTIONS = 16;
 
     private final int maxConnections;
     private final int maxConnectionsPerClient;
     private final Duration requestHeadTimeout;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> openPerClient = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Integer> pendingRejections =
+            new ConcurrentHashMap<>();
 
     /**
      * Creates a gate.
@@ -95,9 +109,24 @@ public final class ConnectionGate {
      * Admits a new connection when both limits allow it, counting it.
      *
      * @param client the client's address
-     * @return the decision; only {@link Admission#ADMITTED} must be {@linkplain #release released}
+     * @return the decision; an {@link Admission#ADMITTED} connection must be
+     *         {@linkplain #release released}, and a {@link Admission#CLIENT_FULL} or
+     *         {@link Admission#SERVER_FULL} one {@linkplain #releaseRejected released as rejected}
      */
     public Admission admit(InetAddress client) {
+        Admission admission = tryAdmit(client);
+        if (admission == Admission.ADMITTED) {
+            return admission;
+        }
+        int pending = pendingRejections.merge(client, 1, Integer::sum);
+        if (pending > MAX_PENDING_REJECTIONS) {
+            releaseRejected(client);
+            return Admission.DROPPED;
+        }
+        return admission;
+    }
+
+    private Admission tryAdmit(InetAddress client) {
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
             return Admission.SERVER_FULL;
@@ -116,6 +145,16 @@ public final class ConnectionGate {
             return Admission.CLIENT_FULL;
         }
         return Admission.ADMITTED;
+    }
+
+    /**
+     * Stops counting a rejected connection that is waiting for its response.
+     *
+     * @param client the client's address
+     */
+    public void releaseRejected(InetAddress client) {
+        pendingRejections.computeIfPresent(client, (address, count) -> count == 1 ? null
+                : count - 1);
     }
 
     /**
@@ -145,5 +184,15 @@ public final class ConnectionGate {
      */
     public int openConnections(InetAddress client) {
         return openPerClient.getOrDefault(client, 0);
+    }
+
+    /**
+     * Returns the rejected connections of one client address still waiting for their response.
+     *
+     * @param client the client's address
+     * @return the number of its pending rejected connections
+     */
+    public int pendingRejections(InetAddress client) {
+        return pendingRejections.getOrDefault(client, 0);
     }
 }

@@ -3,6 +3,7 @@ package io.durablestreams.net;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.FixedLimit;
@@ -27,6 +28,12 @@ final class GatedConnection implements ServerConnection {
     /** The connection served by the current thread, for {@link ConnectionGate#filter()}. */
     private static final ThreadLocal<GatedConnection> CURRENT = new ThreadLocal<>();
 
+    private static final long IN_REQUEST = 0;
+    private static final long CLOSING = -1;
+
+    /** Time a rejected connection gets to send the request head its 429 or 503 responds to. */
+    private static final long REJECTED_HEAD_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
+
     private final ConnectionContext ctx;
     private final ServerConnectionSelector http1;
     private final ConnectionGate gate;
@@ -39,8 +46,11 @@ final class GatedConnection implements ServerConnection {
     private volatile ServerConnection delegate;
     private volatile Thread thread;
 
-    /** When the connection began waiting for a request head, or 0 while a request runs. */
-    private volatile long headWaitStartNanos;
+    /**
+     * When the connection began waiting for a request head; {@link #IN_REQUEST} while a request
+     * runs, and {@link #CLOSING} once the deadline checker has closed the connection.
+     */
+    private final AtomicLong headWait = new AtomicLong(IN_REQUEST);
 
     GatedConnection(ConnectionContext ctx, ServerConnectionSelector http1, ConnectionGate gate,
                     InetAddress client, int maxRequestLineBytes, int maxHeaderBytes,
@@ -68,7 +78,12 @@ final class GatedConnection implements ServerConnection {
     public void handle(Limit limit) throws InterruptedException {
         thread = Thread.currentThread();
         admission = gate.admit(client);
-        headWaitStartNanos = System.nanoTime();
+        if (admission == ConnectionGate.Admission.DROPPED) {
+            LOGGER.log(System.Logger.Level.DEBUG, () -> "Closed a connection from "
+                    + client.getHostAddress() + " at once: too many of its connections rejected");
+            return;
+        }
+        headWait.set(System.nanoTime());
         HeadDeadlines.watch(this);
         CURRENT.set(this);
         try {
@@ -84,6 +99,8 @@ final class GatedConnection implements ServerConnection {
             HeadDeadlines.unwatch(this);
             if (admission == ConnectionGate.Admission.ADMITTED) {
                 gate.release(client);
+            } else {
+                gate.releaseRejected(client);
             }
         }
     }
@@ -109,14 +126,20 @@ final class GatedConnection implements ServerConnection {
         return admission;
     }
 
-    /** Marks the start of a request: its head has arrived. */
+    /**
+     * Marks the start of a request: its head has arrived.
+     *
+     * @throws CloseConnectionException when the deadline checker closed the connection first
+     */
     void requestStarted() {
-        headWaitStartNanos = 0;
+        if (headWait.getAndSet(IN_REQUEST) == CLOSING) {
+            throw new CloseConnectionException("Request head arrived after its deadline");
+        }
     }
 
     /** Marks the end of a request: the next head is awaited from now on. */
     void requestFinished() {
-        headWaitStartNanos = System.nanoTime();
+        headWait.compareAndSet(IN_REQUEST, System.nanoTime());
     }
 
     /**
@@ -125,8 +148,13 @@ final class GatedConnection implements ServerConnection {
      * @param nowNanos the current {@link System#nanoTime()}
      */
     void closeIfHeadOverdue(long nowNanos) {
-        long since = headWaitStartNanos;
-        if (since != 0 && nowNanos - since > requestHeadTimeoutNanos) {
+        long since = headWait.get();
+        long timeout = admission == ConnectionGate.Admission.ADMITTED
+                ? requestHeadTimeoutNanos
+                : Math.min(requestHeadTimeoutNanos, REJECTED_HEAD_TIMEOUT_NANOS);
+        // The compare-and-set loses to a request that starts meanwhile, which then runs.
+        if (since > IN_REQUEST && nowNanos - since > timeout
+                && headWait.compareAndSet(since, CLOSING)) {
             closeForSlowHead();
         }
     }

@@ -17,7 +17,10 @@ import com.sun.management.UnixOperatingSystemMXBean;
  */
 public record SocketBudget(int maxSockets, int maxConnections) {
 
-    /** Descriptors kept for everything but client sockets: jars, logs, outgoing connections. */
+    /**
+     * Descriptors kept for everything but client sockets and store files: jars, logs, and
+     * outgoing webhook connections, of which at most 64 are in flight at once.
+     */
     static final int RESERVED_DESCRIPTORS = 512;
 
     /** Sockets kept for responding 503 to connections over the limit in all. */

@@ -10,6 +10,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
 
 /**
  * Sends signed webhook requests and reads whether the receiver finished the wake at once.
@@ -26,6 +27,14 @@ public final class WebhookClient implements AutoCloseable {
 
     /** Maximum number of response bytes read to look for {@code {"done": true}}. */
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
+
+    /**
+     * Webhook requests in flight at once. Each holds a socket, and receivers that never respond
+     * would otherwise use up the file descriptors the server needs to accept connections.
+     */
+    static final int MAX_CONCURRENT_REQUESTS = 64;
+
+    private final Semaphore permits = new Semaphore(MAX_CONCURRENT_REQUESTS);
 
     private final HttpClient client;
     private final Duration timeout;
@@ -74,6 +83,15 @@ public final class WebhookClient implements AutoCloseable {
                 .header(SIGNATURE_HEADER, signature)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
+        permits.acquire();
+        try {
+            return send(request);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private Outcome send(HttpRequest request) throws InterruptedException {
         HttpResponse<InputStream> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -41,8 +41,8 @@ public final class ConnectionGate {
 
     /**
      * Rejected connections a client may have waiting for their 429 or 503 at once. Each keeps a
-     * socket open until its request head arrives, so without this bound one client could take every
-     * socket the server has.
+     * socket open until its request head arrives, so without this bound one client could take
+     * every socket the server has.
      */
     public static final int MAX_PENDING_REJECTIONS = 16;
 

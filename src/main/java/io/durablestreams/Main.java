@@ -25,6 +25,7 @@ import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -110,8 +111,7 @@ public final class Main {
                 MetricsObserver.create());
         WebServer server;
         try {
-            server = WebServer.builder()
-                .config(config.get("server"))
+            server = serverBuilder(config)
                 // This class stops the server itself, in the order a graceful shutdown needs.
                 .shutdownHook(false)
                 // Features are added explicitly: the CORS feature that Helidon would discover on
@@ -175,6 +175,17 @@ public final class Main {
                 .addSource(ConfigSources.file(path))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .build();
+    }
+
+    /**
+     * Returns a server builder with the listener settings under {@code server}, such as the
+     * socket type that {@code application.yaml} selects, so that tests run the same listener.
+     *
+     * @param config the whole configuration
+     * @return the builder, without routing
+     */
+    static WebServerConfig.Builder serverBuilder(Config config) {
+        return WebServer.builder().config(config.get("server"));
     }
 
     /**

@@ -35,7 +35,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * A Durable Streams server on a free port of 127.0.0.1, routed through {@link Main#routing}
- * with an in-memory store, plus an HTTP client for it. Tests that need other client addresses
+ * with an in-memory store and the listener settings of the standalone server
+ * ({@code server} in {@code application.yaml}), plus an HTTP client for it. Tests that need other client addresses
  * open clients bound to other loopback addresses with {@link #clientFrom(InetAddress)}.
  */
 public final class LoopbackServer implements AutoCloseable {
@@ -55,7 +56,7 @@ public final class LoopbackServer implements AutoCloseable {
     private LoopbackServer(ServerSettings settings) {
         // The reaper runs hourly, so that streams never expire while a test runs.
         this.store = new StreamStore(Clock.systemUTC(), Duration.ofHours(1));
-        this.server = WebServer.builder()
+        this.server = Main.serverBuilder(Config.create())
                 .host("127.0.0.1")
                 .port(0)
                 .shutdownHook(false)

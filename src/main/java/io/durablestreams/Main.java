@@ -2,6 +2,7 @@ package io.durablestreams;
 
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -185,7 +186,16 @@ public final class Main {
      * @return the builder, without routing
      */
     static WebServerConfig.Builder serverBuilder(Config config) {
-        return WebServer.builder().config(config.get("server"));
+        WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
+        // A blocking socket cannot wrap a UNIX domain channel: Helidon would accept and then
+        // drop every connection on a unix: bind-address, so such a listener keeps NIO.
+        if (!builder.useNio()
+                && builder.bindAddress().orElse(null) instanceof UnixDomainSocketAddress) {
+            LOGGER.log(Level.INFO, "Using NIO sockets (server.use-nio) for the UNIX domain"
+                    + " socket " + builder.bindAddress().get());
+            builder.useNio(true);
+        }
+        return builder;
     }
 
     /**

@@ -1,22 +1,36 @@
 package io.durablestreams;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.durablestreams.LoopbackServer.Reply;
+import io.durablestreams.store.StreamStore;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 
 /**
  * The listener settings that the standalone server reads from {@code application.yaml}: they
- * select blocking sockets, and long-polls on such a listener wake on appends and time out.
+ * select blocking sockets, long-polls on such a listener wake on appends and time out, and a
+ * UNIX domain socket listener still serves requests.
  */
 class DefaultListenerTest {
 
@@ -64,5 +78,43 @@ class DefaultListenerTest {
             assertThat("Stream-Next-Offset stays at the tail",
                     reply.header("Stream-Next-Offset"), is(tail));
         }
+    }
+
+    @Test
+    void unixSocketListenerKeepsNio(@TempDir Path directory) throws IOException {
+        Path socket = directory.resolve("streams.sock");
+        Config config = Config.just(ConfigSources.create(Map.of(
+                "server.bind-address", "unix:" + socket,
+                "server.use-nio", "false")));
+        WebServerConfig.Builder builder = Main.serverBuilder(config);
+
+        assertThat("a UNIX domain socket listener uses NIO", builder.useNio(), is(true));
+
+        StreamStore store = new StreamStore(Clock.systemUTC(), Duration.ofHours(1));
+        WebServer server = builder.shutdownHook(false)
+                .routing(routing -> Main.routing(routing, store,
+                        LoopbackServer.settings(Map.of())))
+                .build()
+                .start();
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            channel.write(ByteBuffer.wrap(("PUT /v1/stream/over-unix HTTP/1.1\r\nHost: local"
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .getBytes(US_ASCII)));
+            assertThat("the server responds over the UNIX domain socket", readAll(channel),
+                    startsWith("HTTP/1.1 201"));
+        } finally {
+            server.stop();
+            store.close();
+        }
+    }
+
+    private static String readAll(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        while (channel.read(buffer) >= 0) {
+            received.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+        return received.toString(US_ASCII);
     }
 }

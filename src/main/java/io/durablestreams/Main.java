@@ -2,6 +2,7 @@ package io.durablestreams;
 
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,6 +32,7 @@ import io.helidon.http.HttpLogConfig;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -152,8 +154,7 @@ public final class Main {
         OptionalInt socketCap = maxSockets;
         WebServer server;
         try {
-            server = WebServer.builder()
-                .config(config.get("server"))
+            server = serverBuilder(config)
                 .update(builder -> gate.configure(builder,
                         http1Config(config.get("server.protocols.http_1_1"), limits)))
                 // Accepting a socket without a free file descriptor would stop the listener.
@@ -244,6 +245,26 @@ public final class Main {
                 .addSource(ConfigSources.file(path))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .build();
+    }
+
+    /**
+     * Returns a server builder with the listener settings under {@code server}, such as the
+     * socket type that {@code application.yaml} selects, so that tests run the same listener.
+     *
+     * @param config the whole configuration
+     * @return the builder, without routing
+     */
+    static WebServerConfig.Builder serverBuilder(Config config) {
+        WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
+        // A blocking socket cannot wrap a UNIX domain channel: Helidon would accept and then
+        // drop every connection on a unix: bind-address, so such a listener keeps NIO.
+        if (!builder.useNio()
+                && builder.bindAddress().orElse(null) instanceof UnixDomainSocketAddress) {
+            LOGGER.log(Level.INFO, "Using NIO sockets (server.use-nio) for the UNIX domain"
+                    + " socket " + builder.bindAddress().get());
+            builder.useNio(true);
+        }
+        return builder;
     }
 
     /**

@@ -37,7 +37,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * A Durable Streams server on a free port of 127.0.0.1, routed through {@link Main#routing}
- * with an in-memory store, plus an HTTP client for it. Tests that need other client addresses
+ * with an in-memory store and the listener settings of the standalone server
+ * ({@code server} in {@code application.yaml}), plus an HTTP client for it. Tests that need other client addresses
  * open clients bound to other loopback addresses with {@link #clientFrom(InetAddress)}.
  */
 public final class LoopbackServer implements AutoCloseable {
@@ -61,7 +62,7 @@ public final class LoopbackServer implements AutoCloseable {
         ConnectionLimits limits = settings.security().connections();
         this.gate = new ConnectionGate(limits.maxConnections(),
                 limits.maxConnectionsPerClient(), limits.requestHeadTimeout());
-        this.server = WebServer.builder()
+        this.server = Main.serverBuilder(Config.create())
                 .host("127.0.0.1")
                 .port(0)
                 .shutdownHook(false)

@@ -414,7 +414,7 @@ public final class StreamService implements HttpService {
             SseWriter writer = new SseWriter(body);
             WriteWatchdog.watch(writer, settings.security().writeTimeout());
             try {
-                new SseReader(stream, writer, cursors, cursor, settings.maxReadBytes())
+                new SseReader(stream, writer, cursors, cursor, settings.maxChunkBytes())
                         .serve(from, settings.sseReconnectInterval());
             } finally {
                 WriteWatchdog.unwatch(writer);

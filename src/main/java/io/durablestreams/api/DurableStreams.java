@@ -315,7 +315,8 @@ public final class DurableStreams implements AutoCloseable {
     }
 
     /**
-     * Reads stored data from an offset, up to {@code max-read-bytes}, returning at once.
+     * Reads stored data from an offset, up to {@link ServerSettings#maxChunkBytes()}, returning
+     * at once.
      *
      * @param path the stream's path
      * @param offset {@code -1}, {@code now} or an offset token
@@ -324,13 +325,13 @@ public final class DurableStreams implements AutoCloseable {
      * @throws InvalidRequestException when the offset is invalid or beyond the tail
      */
     public Chunk read(String path, String offset) {
-        return read(path, Offset.of(offset), settings.maxReadBytes());
+        return read(path, Offset.of(offset), settings.maxChunkBytes());
     }
 
     /**
-     * Reads the stored messages of a JSON stream from an offset, up to {@code max-read-bytes},
-     * returning at once. Continue from the last message's {@link Message#nextOffset()}; an empty
-     * list means the reader is at the tail.
+     * Reads the stored messages of a JSON stream from an offset, up to
+     * {@link ServerSettings#maxChunkBytes()}, returning at once. Continue from the last
+     * message's {@link Message#nextOffset()}; an empty list means the reader is at the tail.
      *
      * @param path the stream's path
      * @param offset {@code -1}, {@code now} or an offset token
@@ -340,7 +341,7 @@ public final class DurableStreams implements AutoCloseable {
      * @throws StreamNotFoundException when the stream does not exist
      */
     public List<Message> readMessages(String path, String offset) {
-        return readMessages(path, Offset.of(offset), settings.maxReadBytes());
+        return readMessages(path, Offset.of(offset), settings.maxChunkBytes());
     }
 
     /**
@@ -384,7 +385,7 @@ public final class DurableStreams implements AutoCloseable {
      */
     public Chunk readLive(String path, Offset offset, Duration timeout)
             throws InterruptedException {
-        return readLive(path, offset, timeout, settings.maxReadBytes());
+        return readLive(path, offset, timeout, settings.maxChunkBytes());
     }
 
     /**
@@ -401,7 +402,7 @@ public final class DurableStreams implements AutoCloseable {
      */
     public Chunk readLive(String path, String offset, Duration timeout)
             throws InterruptedException {
-        return readLive(path, Offset.of(offset), timeout, settings.maxReadBytes());
+        return readLive(path, Offset.of(offset), timeout, settings.maxChunkBytes());
     }
 
     /**

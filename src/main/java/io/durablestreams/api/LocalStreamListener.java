@@ -111,7 +111,7 @@ public final class LocalStreamListener extends AbstractStreamListener {
         private Builder(DurableStreams streams, String path) {
             this.streams = Objects.requireNonNull(streams, "streams");
             this.path = Objects.requireNonNull(path, "path");
-            this.maxBytes = streams.settings().maxReadBytes();
+            this.maxBytes = streams.settings().maxChunkBytes();
         }
 
         /**
@@ -170,7 +170,8 @@ public final class LocalStreamListener extends AbstractStreamListener {
         }
 
         /**
-         * Sets the largest chunk handed to the data handler; {@code max-read-bytes} by default.
+         * Sets the largest chunk handed to the data handler;
+         * {@link io.durablestreams.config.ServerSettings#maxChunkBytes()} by default.
          * A JSON chunk contains at least one whole message even when that message is larger.
          *
          * @param maxBytes a positive number of bytes

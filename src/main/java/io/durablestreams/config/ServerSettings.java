@@ -19,7 +19,9 @@ import io.helidon.config.Config;
  * @param sseReconnectInterval how long an SSE response stays open before the server ends it so
  *        that the client reconnects
  * @param maxAppendBytes largest accepted request body; larger ones get 413
- * @param maxReadBytes largest response chunk of a catch-up or long-poll read
+ * @param maxReadBytes largest body of a catch-up or long-poll response, which the server streams
+ *        from storage in bounded pieces; SSE events and in-process reads stay within
+ *        {@link #maxChunkBytes()}
  * @param maxPathBytes longest accepted stream path after the mount path; longer ones get 414
  * @param reapInterval how often expired streams are looked for and removed
  * @param corsAllowedOrigins origins allowed to read responses in a browser; {@code *} for any
@@ -39,6 +41,9 @@ public record ServerSettings(String mountPath,
 
     /** Name of the configuration node these settings are read from. */
     public static final String CONFIG_KEY = "durable-streams";
+
+    /** Upper bound of {@link #maxChunkBytes()}. */
+    public static final int MAX_CHUNK_BYTES = 1024 * 1024;
 
     private static final Set<String> KNOWN_KEYS = Set.of("mount-path", "long-poll-timeout",
             "sse-reconnect-interval", "max-append-bytes", "max-read-bytes", "max-path-bytes",
@@ -77,6 +82,18 @@ public record ServerSettings(String mountPath,
     }
 
     /**
+     * Returns the largest chunk of stream data that the server keeps in memory at once: one
+     * SSE {@code data} event, one in-process read or one chunk of a local listener. That is
+     * {@code max-read-bytes}, at most {@value #MAX_CHUNK_BYTES} bytes, because such a chunk is
+     * copied into the heap, while a catch-up or long-poll response streams from storage.
+     *
+     * @return the chunk size in bytes
+     */
+    public int maxChunkBytes() {
+        return Math.min(maxReadBytes, MAX_CHUNK_BYTES);
+    }
+
+    /**
      * Returns the defaults, which suit a developer's machine, with the file store in
      * {@code ./data}.
      *
@@ -84,7 +101,7 @@ public record ServerSettings(String mountPath,
      */
     public static ServerSettings defaults() {
         return new ServerSettings("/v1/stream", Duration.ofSeconds(30), Duration.ofSeconds(60),
-                16L * 1024 * 1024, 1024 * 1024, 1024, Duration.ofSeconds(1), List.of("*"),
+                16L * 1024 * 1024, 16 * 1024 * 1024, 1024, Duration.ofSeconds(1), List.of("*"),
                 StorageSettings.defaults(), SecuritySettings.defaults());
     }
 

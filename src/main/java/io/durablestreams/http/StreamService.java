@@ -33,7 +33,7 @@ import io.durablestreams.store.ForkRequest;
 import io.durablestreams.store.LiveWait;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ProducerId;
-import io.durablestreams.store.ReadResult;
+import io.durablestreams.store.ReadRange;
 import io.durablestreams.store.Retention;
 import io.durablestreams.store.StreamDeletedException;
 import io.durablestreams.store.StreamException;
@@ -336,11 +336,11 @@ public final class StreamService implements HttpService {
         long from = request.startPosition(stream);
         switch (request.mode()) {
             case CATCH_UP -> {
-                ReadResult read = stream.read(from, settings.maxReadBytes());
+                ReadRange range = stream.range(from, settings.maxReadBytes());
                 String cacheControl = request.fromTail()
                         ? ReadResponses.NO_STORE
                         : ReadResponses.CACHEABLE;
-                ReadResponses.sendData(req, res, stream, read, cacheControl, Optional.empty());
+                ReadResponses.sendData(req, res, stream, range, cacheControl, Optional.empty());
             }
             case LONG_POLL -> {
                 liveReaderStarted(stream);
@@ -381,8 +381,8 @@ public final class StreamService implements HttpService {
 
     private void longPoll(ServerRequest req, ServerResponse res, DurableStream stream, long from,
                           Optional<String> cursor) throws InterruptedException {
-        ReadResult read = stream.read(from, settings.maxReadBytes());
-        if (!read.hasData() && !read.endOfStream()) {
+        ReadRange range = stream.range(from, settings.maxReadBytes());
+        if (!range.hasData() && !range.endOfStream()) {
             metrics.liveWaitStarted();
             LiveWait wake = stream.awaitData(from, settings.longPollTimeout());
             if (wake == LiveWait.DELETED) {
@@ -390,13 +390,13 @@ public final class StreamService implements HttpService {
                         ? new StreamGoneException(stream.path())
                         : new StreamDeletedException(stream.path());
             }
-            read = stream.read(from, settings.maxReadBytes());
+            range = stream.range(from, settings.maxReadBytes());
         }
-        if (read.hasData()) {
-            ReadResponses.sendData(req, res, stream, read, ReadResponses.CACHEABLE,
+        if (range.hasData()) {
+            ReadResponses.sendData(req, res, stream, range, ReadResponses.CACHEABLE,
                     Optional.of(cursors.next(cursor)));
         } else {
-            ReadResponses.sendNoData(res, from, read.endOfStream(), cursors.next(cursor));
+            ReadResponses.sendNoData(res, from, range.endOfStream(), cursors.next(cursor));
         }
     }
 
@@ -414,7 +414,7 @@ public final class StreamService implements HttpService {
             SseWriter writer = new SseWriter(body);
             WriteWatchdog.watch(writer, settings.security().writeTimeout());
             try {
-                new SseReader(stream, writer, cursors, cursor, settings.maxReadBytes())
+                new SseReader(stream, writer, cursors, cursor, settings.maxChunkBytes())
                         .serve(from, settings.sseReconnectInterval());
             } finally {
                 WriteWatchdog.unwatch(writer);

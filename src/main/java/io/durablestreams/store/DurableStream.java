@@ -1,5 +1,7 @@
 package io.durablestreams.store;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -363,6 +365,29 @@ public final class DurableStream {
      *         message
      */
     public ReadResult read(long from, int maxBytes) {
+        ReadRange range = range(from, maxBytes);
+        byte[] data;
+        try {
+            data = copy(from, range.next());
+        } catch (IllegalArgumentException | StorageException e) {
+            throw notRetainedOr(from, e);
+        }
+        return new ReadResult(from, range.next(), data, range.tail(), range.closed());
+    }
+
+    /**
+     * Chooses the range a read from a position returns, up to a size limit, without copying
+     * its bytes. {@link #writeTo} sends them.
+     *
+     * @param from the position to read from, at most the tail
+     * @param maxBytes the number of bytes to stay within; a JSON read returns at least one whole
+     *        message even when that message is larger
+     * @return the range and the stream's state
+     * @throws InvalidRequestException when the position lies beyond the tail, or inside a JSON
+     *         message
+     * @throws OffsetNotRetainedException when retention dropped the data at the position
+     */
+    public ReadRange range(long from, int maxBytes) {
         long to;
         long tail;
         boolean closedNow;
@@ -383,18 +408,37 @@ public final class DurableStream {
             lock.unlock();
         }
         touch();
-        // Copying after unlock is safe: bytes below a tail we have read are never rewritten.
-        // Retention may drop them meanwhile, which the copy reports as an invalid range.
-        byte[] data;
+        return new ReadRange(from, to, tail, closedNow);
+    }
+
+    /**
+     * Writes the bytes of a range to an output stream in pieces of at most
+     * {@link StreamLog#PIECE_BYTES}, straight from storage. Holds no lock, because bytes below
+     * a tail once read are never rewritten.
+     *
+     * @param from first position, inside a range that {@link #range} returned
+     * @param to position past the last byte, inside the same range
+     * @param out where the bytes go
+     * @throws IOException when writing to {@code out} fails
+     * @throws OffsetNotRetainedException when retention dropped the bytes meanwhile
+     * @throws StorageException when reading fails
+     */
+    public void writeTo(long from, long to, OutputStream out) throws IOException {
         try {
-            data = copy(from, to);
+            transfer(from, to, out);
         } catch (IllegalArgumentException | StorageException e) {
-            if (from < earliest()) {
-                throw new OffsetNotRetainedException(path, earliest());
-            }
-            throw e;
+            throw notRetainedOr(from, e);
         }
-        return new ReadResult(from, to, data, tail, closedNow);
+    }
+
+    /**
+     * Returns the exception to raise for a failed copy from a position below the tail.
+     * Retention may drop the data after its range was chosen, which the log reports as an
+     * invalid range or, on disk, as a missing file.
+     */
+    private RuntimeException notRetainedOr(long from, RuntimeException e) {
+        long earliest = earliest();
+        return from < earliest ? new OffsetNotRetainedException(path, earliest) : e;
     }
 
     /**
@@ -570,6 +614,22 @@ public final class DurableStream {
         byte[] result = Arrays.copyOf(inherited, inherited.length + own.length);
         System.arraycopy(own, 0, result, inherited.length, own.length);
         return result;
+    }
+
+    /** Writes bytes of this stream's view as {@link #copy} returns them. */
+    private void transfer(long from, long to, OutputStream out) throws IOException {
+        if (forkPoint.isEmpty() || from >= forkPoint.get().position()) {
+            log.writeTo(from, to, out);
+            return;
+        }
+        long split = forkPoint.get().position();
+        DurableStream source = forkPoint.get().source();
+        if (to <= split) {
+            source.transfer(from, to, out);
+            return;
+        }
+        source.transfer(from, split, out);
+        log.writeTo(split, to, out);
     }
 
     /**

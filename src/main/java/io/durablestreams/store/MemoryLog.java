@@ -1,5 +1,7 @@
 package io.durablestreams.store;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
 
@@ -97,12 +99,9 @@ public final class MemoryLog implements StreamLog {
 
     @Override
     public byte[] copy(long from, long to) {
-        if (from < earliest || to < from || to > tail) {
-            throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
-                    + " holding [" + start + ", " + tail + ")");
-        }
-        byte[] result = new byte[Math.toIntExact(to - from)];
         byte[][] table = pages;
+        checkRange(from, to);
+        byte[] result = new byte[Math.toIntExact(to - from)];
         long local = from - start;
         int written = 0;
         while (written < result.length) {
@@ -114,6 +113,21 @@ public final class MemoryLog implements StreamLog {
             local += length;
         }
         return result;
+    }
+
+    @Override
+    public void writeTo(long from, long to, OutputStream out) throws IOException {
+        byte[][] table = pages;
+        checkRange(from, to);
+        long local = from - start;
+        long end = to - start;
+        while (local < end) {
+            int page = (int) (local / PAGE_BYTES);
+            int within = (int) (local % PAGE_BYTES);
+            int length = (int) Math.min(Math.min(PAGE_BYTES - within, PIECE_BYTES), end - local);
+            out.write(table[page], within, length);
+            local += length;
+        }
     }
 
     @Override
@@ -135,6 +149,19 @@ public final class MemoryLog implements StreamLog {
     @Override
     public void close() {
         // Nothing to release: the pages go with the last reference to this log.
+    }
+
+    /**
+     * Checks a range against the stored data. Called after the page table is read: retention
+     * raises the earliest position before it replaces the table, so a table whose pages of the
+     * range were released always fails this check. Pages stay in the table the caller holds,
+     * even when retention or the growth of the first page replaces the table afterwards.
+     */
+    private void checkRange(long from, long to) {
+        if (from < earliest || to < from || to > tail) {
+            throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
+                    + " holding [" + start + ", " + tail + ")");
+        }
     }
 
     private void write(long position, byte[] bytes) {

@@ -107,13 +107,10 @@ public final class RecordIndex {
         if (index >= count || ends[index] > limit) {
             return limit;
         }
-        long bound = from + maxBytes;
-        long end = ends[index];
-        while (index + 1 < count && ends[index + 1] <= bound && ends[index + 1] <= limit) {
-            index++;
-            end = ends[index];
-        }
-        return end;
+        // A binary search rather than a walk over the records: the caller holds the stream's
+        // lock, and a large limit on a stream of small messages would cover many records.
+        int last = firstAbove(ends, count, Math.min(from + maxBytes, limit)) - 1;
+        return ends[Math.max(index, last)];
     }
 
     /**

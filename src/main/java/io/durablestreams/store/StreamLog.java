@@ -1,5 +1,7 @@
 package io.durablestreams.store;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 
 /**
@@ -19,6 +21,9 @@ import java.util.List;
  * ensures this). Every other method may run concurrently with it.
  */
 public interface StreamLog {
+
+    /** Largest piece {@link #writeTo} hands to its output stream in one write. */
+    int PIECE_BYTES = 64 * 1024;
 
     /**
      * Returns the position of the first byte this log stores; positions below it belong to a
@@ -89,6 +94,19 @@ public interface StreamLog {
      * @throws StorageException when reading fails
      */
     byte[] copy(long from, long to);
+
+    /**
+     * Writes stored bytes to an output stream in pieces of at most {@link #PIECE_BYTES}, taken
+     * straight from storage, so that the memory a read needs does not grow with its range.
+     *
+     * @param from first position, at least {@link #earliest()}
+     * @param to position past the last byte, at most a tail the caller has read
+     * @param out where the bytes go
+     * @throws IOException when writing to {@code out} fails
+     * @throws IllegalArgumentException when the range lies outside the stored data
+     * @throws StorageException when reading fails, also when retention deleted the data meanwhile
+     */
+    void writeTo(long from, long to, OutputStream out) throws IOException;
 
     /**
      * Finds how far a read that starts at a record boundary may go without splitting a record.

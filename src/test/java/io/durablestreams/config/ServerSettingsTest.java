@@ -29,6 +29,16 @@ class ServerSettingsTest {
     }
 
     @Test
+    void chunkSizeStaysWithinOneMebibyte() {
+        ServerSettings defaults = ServerSettings.defaults();
+        ServerSettings small = read(Map.of("max-read-bytes", "4096"));
+
+        assertEquals(16 * 1024 * 1024, defaults.maxReadBytes(), "default max read bytes");
+        assertEquals(1024 * 1024, defaults.maxChunkBytes(), "default chunk size");
+        assertEquals(4096, small.maxChunkBytes(), "chunk size below max-read-bytes");
+    }
+
+    @Test
     void configuredValuesAreRead() {
         ServerSettings settings = read(Map.of(
                 "long-poll-timeout", "PT0.5S",

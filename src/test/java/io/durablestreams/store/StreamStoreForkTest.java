@@ -1,5 +1,8 @@
 package io.durablestreams.store;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -192,6 +195,39 @@ class StreamStoreForkTest {
 
         assertEquals(1, expiredForks, "the reaper must expire the fork");
         assertEquals(0, store.size(), "the source must be cleaned up with its expired fork");
+    }
+
+    @Test
+    void forkReadStreamsWithoutCopyingTheRange() throws IOException {
+        byte[] sourceData = randomBytes(SOURCE_BYTES);
+        create("source", sourceData, OptionalLong.empty());
+        DurableStream fork = forkWithOwnData("fork");
+        byte[] expected = concat(sourceData, OWN_DATA);
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        ReadRange range = fork.range(0, Integer.MAX_VALUE);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        OutputStream discard = OutputStream.nullOutputStream();
+        // Loads the classes of the read path, so that loading is not measured.
+        fork.writeTo(0, 1, discard);
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        fork.writeTo(range.from(), range.next(), discard);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        fork.writeTo(range.from(), range.next(), whole);
+
+        assertEquals(expected.length, range.length(), "the range spans source and fork");
+        assertArrayEquals(expected, whole.toByteArray(), "the inherited bytes, then the own");
+        assertArrayEquals(Arrays.copyOfRange(expected, 5, SOURCE_BYTES + 3),
+                readRange(fork, 5, SOURCE_BYTES + 3), "a range across the fork point");
+        assertTrue(allocated < 1024 * 1024, "streaming " + expected.length + " bytes must not"
+                + " copy them into the heap, but allocated " + allocated + " bytes");
+    }
+
+    private static byte[] readRange(DurableStream stream, long from, long to) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        stream.writeTo(from, to, out);
+        return out.toByteArray();
     }
 
     private DurableStream create(String path, byte[] data, OptionalLong ttlSeconds) {

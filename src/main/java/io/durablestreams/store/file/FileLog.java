@@ -1,6 +1,7 @@
 package io.durablestreams.store.file;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -400,16 +401,13 @@ final class FileLog implements StreamLog {
 
     @Override
     public byte[] copy(long from, long to) {
-        if (from < earliest || to < from || to > written) {
-            throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
-                    + " holding [" + start + ", " + written + ")");
-        }
+        Segment[] files = segments;
+        checkRange(from, to);
         byte[] result = new byte[Math.toIntExact(to - from)];
         int count = batchCount;
         long[] starts = batchStarts;
         int[] segmentOf = batchSegments;
         long[] offsets = batchOffsets;
-        Segment[] files = segments;
         int batch = batchAt(starts, count, from);
         long position = from;
         while (position < to) {
@@ -424,6 +422,78 @@ final class FileLog implements StreamLog {
             batch++;
         }
         return result;
+    }
+
+    /**
+     * Writes stored bytes through one buffer of at most {@link #PIECE_BYTES}. Each file read
+     * fills the buffer with as many consecutive frames of one segment as fit, so that a stream
+     * of small appends does not cost a read per append, and the payload parts of the buffer go
+     * to {@code out} with the frame headers between them left out.
+     */
+    @Override
+    public void writeTo(long from, long to, OutputStream out) throws IOException {
+        Segment[] files = segments;
+        checkRange(from, to);
+        if (from == to) {
+            return;
+        }
+        int count = batchCount;
+        long[] starts = batchStarts;
+        int[] segmentOf = batchSegments;
+        long[] offsets = batchOffsets;
+        long end = written;
+        byte[] buffer = new byte[(int) Math.min(PIECE_BYTES, to - from)];
+        int batch = batchAt(starts, count, from);
+        long position = from;
+        while (position < to) {
+            long batchEnd = batch + 1 < count ? starts[batch + 1] : end;
+            if (batchEnd <= position) {
+                batch++;
+                continue;
+            }
+
+            long windowStart = offsets[batch] + (position - starts[batch]);
+            long firstEnd = Math.min(Math.min(to, batchEnd), position + buffer.length);
+            long windowEnd = windowStart + (firstEnd - position);
+            int last = batch;
+            // Later appends join the window while their payloads, up to the range's end, fit.
+            while (firstEnd == Math.min(to, batchEnd) && last + 1 < count
+                    && starts[last + 1] < to && segmentOf[last + 1] == segmentOf[batch]) {
+                long nextEnd = Math.min(to, last + 2 < count ? starts[last + 2] : end);
+                long nextFileEnd = offsets[last + 1] + (nextEnd - starts[last + 1]);
+                if (nextFileEnd - windowStart > buffer.length) {
+                    break;
+                }
+                last++;
+                windowEnd = nextFileEnd;
+            }
+
+            readFully(files[segmentOf[batch]].file(), buffer, 0,
+                    (int) (windowEnd - windowStart), windowStart);
+            out.write(buffer, 0, (int) (firstEnd - position));
+            position = firstEnd;
+            for (int b = batch + 1; b <= last; b++) {
+                long pieceEnd = Math.min(to, b + 1 < count ? starts[b + 1] : end);
+                int length = (int) (pieceEnd - starts[b]);
+                if (length > 0) {
+                    out.write(buffer, (int) (offsets[b] - windowStart), length);
+                }
+                position = Math.max(position, pieceEnd);
+            }
+            batch = last;
+        }
+    }
+
+    /**
+     * Checks a range against the stored data. Called after the segment table is read: retention
+     * raises the earliest position before it replaces the table, so a table without the files
+     * of the range always fails this check.
+     */
+    private void checkRange(long from, long to) {
+        if (from < earliest || to < from || to > written) {
+            throw new IllegalArgumentException("Invalid range [" + from + ", " + to + ") for a log"
+                    + " holding [" + start + ", " + written + ")");
+        }
     }
 
     @Override

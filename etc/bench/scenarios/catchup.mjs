@@ -5,6 +5,7 @@ import { createStream, append, readAll, quantile } from "../lib/http.mjs";
 
 const MIB = 1024 * 1024;
 const CHUNK = 64 * 1024;
+const WARM_UP_READS = 5;
 
 export async function catchUpRead(server, ctx, { mib, repeats }) {
   const path = `${ctx.runId}/${server.label}/catch-up-${mib}`;
@@ -18,8 +19,11 @@ export async function catchUpRead(server, ctx, { mib, repeats }) {
   }
   const expectedDigest = expected.digest("hex");
 
-  // One untimed read first, so that the read path is compiled before the timed reads.
-  await readAll(server.baseUrl, path);
+  // Untimed reads first, as the wrk scenarios warm up, so that the timed reads measure the
+  // read path after its just-in-time compilation rather than during it.
+  for (let i = 0; i < WARM_UP_READS; i++) {
+    await readAll(server.baseUrl, path);
+  }
   const latencies = [];
   const problems = [];
   let requests = 0;

@@ -57,4 +57,26 @@ class SlowBodyTest {
         assertEquals(200, server.get("slow", "offset=-1").status(), "the stream still reads");
         assertEquals("", server.get("slow", "offset=-1").text(), "nothing was appended");
     }
+
+    @Test
+    void stalledBodyIsCutOff() throws IOException {
+        server.put("stalled", "Content-Type", "text/plain");
+
+        try (Socket socket = new Socket("127.0.0.1", server.server().port())) {
+            socket.setSoTimeout(15_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/stream/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: text/plain\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n"
+                    + "xyz").getBytes(US_ASCII));
+            out.flush();
+
+            // The client sends nothing more. Within the 15 s socket timeout the server must
+            // end the request: a 408, or a closed connection once the body read is cut off.
+            byte[] response = socket.getInputStream().readNBytes(12);
+            String status = new String(response, US_ASCII);
+            assertTrue(response.length == 0 || status.startsWith("HTTP/1.1 408"),
+                    "expected 408 or a closed connection, got: " + status);
+        }
+        assertEquals("", server.get("stalled", "offset=-1").text(), "nothing was appended");
+    }
 }

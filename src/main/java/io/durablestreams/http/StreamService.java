@@ -515,18 +515,38 @@ public final class StreamService implements HttpService {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(
                 Math.min(limit, 64 * 1024));
         byte[] buffer = new byte[Math.min(Math.max(limit, 1), 64 * 1024)];
-        while (body.size() < limit) {
-            int read = in.read(buffer, 0, Math.min(buffer.length, limit - body.size()));
-            if (read < 0) {
-                break;
+        // A read blocked on a body that stopped arriving is interrupted at the deadline.
+        BodyReadDeadlines.Read watched = BodyReadDeadlines.start(endNanos);
+        IOException failure = null;
+        boolean overdue;
+        try {
+            while (body.size() < limit) {
+                int read = in.read(buffer, 0, Math.min(buffer.length, limit - body.size()));
+                if (read < 0) {
+                    break;
+                }
+                body.write(buffer, 0, read);
+                if (System.nanoTime() > endNanos && body.size() < limit) {
+                    throw bodyTooSlow(deadline);
+                }
             }
-            body.write(buffer, 0, read);
-            if (System.nanoTime() > endNanos && body.size() < limit) {
-                throw new HttpProblemException(Status.REQUEST_TIMEOUT_408, "Request body took"
-                        + " longer than " + deadline.toSeconds() + " s to arrive");
-            }
+        } catch (IOException | UncheckedIOException e) {
+            failure = e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+        } finally {
+            overdue = watched.finish();
+        }
+        if (overdue) {
+            throw bodyTooSlow(deadline);
+        }
+        if (failure != null) {
+            throw failure;
         }
         return body.toByteArray();
+    }
+
+    private static HttpProblemException bodyTooSlow(java.time.Duration deadline) {
+        return new HttpProblemException(Status.REQUEST_TIMEOUT_408, "Request body took longer"
+                + " than " + deadline.toSeconds() + " s to arrive");
     }
 
     private static List<byte[]> bodyRecords(byte[] body) {

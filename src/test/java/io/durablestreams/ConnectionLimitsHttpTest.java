@@ -104,7 +104,8 @@ class ConnectionLimitsHttpTest {
             assertEquals(503, rejected.status(), "a connection over max-connections");
             assertEquals("1", rejected.header("Retry-After").orElse(""), "Retry-After");
             assertTrue(third.closedByServer(), "the rejected connection is closed");
-            assertEquals(2, server.gate().openConnections(), "rejected connections are not counted");
+            assertEquals(2, server.gate().openConnections(),
+                    "rejected connections are not counted");
         }
     }
 

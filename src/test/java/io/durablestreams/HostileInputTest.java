@@ -151,8 +151,9 @@ class HostileInputTest {
 
             assertEquals(426, response.status(), "HTTP/1.0");
             assertEquals("HTTP/1.1", response.header("Upgrade").orElse(""), "Upgrade header");
-            assertTrue(reason.contains("send the request as HTTP/1.1"), "the reason names the version");
-            assertTrue(connection.closedByServer(), "the connection closes after the answer");
+            assertTrue(reason.contains("send the request as HTTP/1.1"),
+                    "the reason names the version");
+            assertTrue(connection.closedByServer(), "the connection closes after the response");
         }
     }
 

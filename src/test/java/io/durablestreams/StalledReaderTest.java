@@ -54,4 +54,32 @@ class StalledReaderTest {
         assertEquals(200, server.get("flood", "offset=now").status(),
                 "the stream keeps serving other requests");
     }
+
+    @Test
+    void stalledCatchUpReaderIsDisconnected() throws IOException {
+        server.put("large", "Content-Type", "text/plain");
+        String chunk = "y".repeat(CHUNK_BYTES);
+        for (int i = 0; i < 32; i++) {
+            assertEquals(204, server.post("large", chunk, "Content-Type", "text/plain").status(),
+                    "append " + i);
+        }
+
+        try (Socket socket = new Socket()) {
+            // 8 MiB to send into a small window that the client never reads from. The client
+            // address is its own, so that the gate's count for it is this connection alone.
+            socket.setReceiveBufferSize(4096);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.3", 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.server().port()));
+            socket.getOutputStream().write(("GET /v1/stream/large?offset=-1 HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\n\r\n").getBytes(US_ASCII));
+            socket.getOutputStream().flush();
+            LoopbackServer.await(() -> server.gate().openConnections(
+                    socket.getLocalAddress()) == 1, Duration.ofSeconds(10),
+                    "the reader's connection to be counted");
+
+            LoopbackServer.await(() -> server.gate().openConnections(
+                    socket.getLocalAddress()) == 0, Duration.ofSeconds(15),
+                    "the stalled reader's connection to be closed");
+        }
+    }
 }

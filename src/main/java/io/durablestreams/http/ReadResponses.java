@@ -3,8 +3,11 @@ package io.durablestreams.http;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Optional;
 
+import io.durablestreams.live.TimedOutputStream;
+import io.durablestreams.live.WriteWatchdog;
 import io.durablestreams.store.DurableStream;
 import io.durablestreams.store.Offsets;
 import io.durablestreams.store.ReadRange;
@@ -47,6 +50,7 @@ final class ReadResponses {
      * @param range the range to send
      * @param cacheControl the {@code Cache-Control} value
      * @param cursor the {@code Stream-Cursor} value, for live reads
+     * @param writeTimeout how long one write may block before the client is disconnected
      * @throws StreamException when the data is gone before any of it was sent, such as after
      *         retention dropped it
      * @throws CloseConnectionException when the data is gone after part of the body was sent,
@@ -57,7 +61,8 @@ final class ReadResponses {
     // through an 8 KiB buffer, a system call per 8 KiB whatever the piece size. The default
     // blocking sockets write each piece at once.
     static void sendData(ServerRequest req, ServerResponse res, DurableStream stream,
-                         ReadRange range, String cacheControl, Optional<String> cursor) {
+                         ReadRange range, String cacheControl, Optional<String> cursor,
+                         Duration writeTimeout) {
         String etag = entityTag(stream, range);
         if (matchesIfNoneMatch(req, etag)) {
             dataHeaders(res, range, etag, cacheControl, cursor);
@@ -69,7 +74,8 @@ final class ReadResponses {
         // A JSON body is the stored messages in brackets, without the comma after the last one.
         long dataEnd = json && range.hasData() ? range.next() - 1 : range.next();
         long length = dataEnd - range.from() + (json ? 2 : 0);
-        DeferredBody body = new DeferredBody(res, json ? JSON_START : NO_BYTES, () -> {
+        byte[] prefix = json ? JSON_START : NO_BYTES;
+        DeferredBody body = new DeferredBody(res, writeTimeout, prefix, () -> {
             dataHeaders(res, range, etag, cacheControl, cursor);
             res.header(HeaderNames.CONTENT_TYPE, stream.config().contentType());
             res.headers().contentLength(length);
@@ -91,6 +97,8 @@ final class ReadResponses {
             throw new CloseConnectionException("Stream data is no longer readable", e);
         } catch (IOException e) {
             throw new CloseConnectionException("Writing the response failed", e);
+        } finally {
+            body.unwatch();
         }
     }
 
@@ -175,14 +183,24 @@ final class ReadResponses {
     private static final class DeferredBody extends OutputStream {
 
         private final ServerResponse res;
+        private final Duration writeTimeout;
         private final byte[] prefix;
         private final Runnable setHeaders;
-        private OutputStream out;
+        private TimedOutputStream out;
 
-        DeferredBody(ServerResponse res, byte[] prefix, Runnable setHeaders) {
+        DeferredBody(ServerResponse res, Duration writeTimeout, byte[] prefix,
+                     Runnable setHeaders) {
             this.res = res;
+            this.writeTimeout = writeTimeout;
             this.prefix = prefix;
             this.setHeaders = setHeaders;
+        }
+
+        /** Stops the watchdog's watch of the writes, once the response has ended. */
+        void unwatch() {
+            if (out != null) {
+                WriteWatchdog.unwatch(out);
+            }
         }
 
         boolean isOpen() {
@@ -212,7 +230,9 @@ final class ReadResponses {
         private OutputStream open() throws IOException {
             if (out == null) {
                 setHeaders.run();
-                out = res.outputStream();
+                // A client that stops reading is disconnected after the write timeout.
+                out = new TimedOutputStream(res.outputStream());
+                WriteWatchdog.watch(out, writeTimeout);
                 out.write(prefix);
             }
             return out;

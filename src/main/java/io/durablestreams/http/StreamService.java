@@ -340,7 +340,8 @@ public final class StreamService implements HttpService {
                 String cacheControl = request.fromTail()
                         ? ReadResponses.NO_STORE
                         : ReadResponses.CACHEABLE;
-                ReadResponses.sendData(req, res, stream, range, cacheControl, Optional.empty());
+                ReadResponses.sendData(req, res, stream, range, cacheControl, Optional.empty(),
+                        settings.security().writeTimeout());
             }
             case LONG_POLL -> {
                 liveReaderStarted(stream);
@@ -394,7 +395,7 @@ public final class StreamService implements HttpService {
         }
         if (range.hasData()) {
             ReadResponses.sendData(req, res, stream, range, ReadResponses.CACHEABLE,
-                    Optional.of(cursors.next(cursor)));
+                    Optional.of(cursors.next(cursor)), settings.security().writeTimeout());
         } else {
             ReadResponses.sendNoData(res, from, range.endOfStream(), cursors.next(cursor));
         }

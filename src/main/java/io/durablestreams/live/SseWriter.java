@@ -19,7 +19,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *
  * <p>Thread-safety: not thread-safe; one response, one thread.
  */
-public final class SseWriter {
+public final class SseWriter implements BlockingWrites {
 
     private static final byte[] DATA = "data:".getBytes(UTF_8);
     private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(UTF_8);
@@ -82,14 +82,8 @@ public final class SseWriter {
         }
     }
 
-    /**
-     * Interrupts the writing thread when its current flush started before a time; on a virtual
-     * thread blocked in socket I/O this closes the socket.
-     *
-     * @param startedBeforeNanos the {@link System#nanoTime()} a flush must have started before
-     * @return true when the thread was interrupted
-     */
-    boolean interruptIfBlockedSince(long startedBeforeNanos) {
+    @Override
+    public boolean interruptIfBlockedSince(long startedBeforeNanos) {
         long started = flushStartedNanos;
         if (started != 0 && started - startedBeforeNanos < 0) {
             owner.interrupt();

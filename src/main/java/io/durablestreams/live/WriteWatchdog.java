@@ -9,9 +9,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends SSE responses whose client has stopped reading: when one write has been blocked for
- * longer than its write timeout, the watchdog interrupts the writing virtual thread, which
- * closes its socket, so a stalled client holds its buffers and thread for a bounded time only.
+ * Ends responses (SSE, catch-up and long-poll reads) whose client has stopped reading. When one
+ * write has been blocked for longer than its write timeout, the watchdog interrupts the writing
+ * virtual thread, which closes its socket. A stalled client so holds its buffers and thread for
+ * a bounded time only.
  *
  * <p>Thread-safety: safe for concurrent use. One daemon thread, shared by every service in the
  * JVM, checks all watched writers four times a second.
@@ -20,19 +21,19 @@ public final class WriteWatchdog {
 
     private static final System.Logger LOGGER = System.getLogger(WriteWatchdog.class.getName());
     private static final long CHECK_PERIOD_MILLIS = 250;
-    private static final Map<SseWriter, Long> TIMEOUTS_NANOS = new ConcurrentHashMap<>();
+    private static final Map<BlockingWrites, Long> TIMEOUTS_NANOS = new ConcurrentHashMap<>();
     private static final ScheduledExecutorService CHECKER = startChecker();
 
     private WriteWatchdog() {
     }
 
     /**
-     * Watches a writer until {@link #unwatch(SseWriter)}.
+     * Watches a writer until {@link #unwatch(BlockingWrites)}.
      *
      * @param writer the writer, used by the current thread
      * @param timeout how long one of its writes may block before its connection is closed
      */
-    public static void watch(SseWriter writer, Duration timeout) {
+    public static void watch(BlockingWrites writer, Duration timeout) {
         TIMEOUTS_NANOS.put(writer, timeout.toNanos());
     }
 
@@ -41,7 +42,7 @@ public final class WriteWatchdog {
      *
      * @param writer the writer
      */
-    public static void unwatch(SseWriter writer) {
+    public static void unwatch(BlockingWrites writer) {
         TIMEOUTS_NANOS.remove(writer);
     }
 
@@ -57,7 +58,7 @@ public final class WriteWatchdog {
         long now = System.nanoTime();
         TIMEOUTS_NANOS.forEach((writer, timeoutNanos) -> {
             if (writer.interruptIfBlockedSince(now - timeoutNanos)) {
-                LOGGER.log(Level.DEBUG, "Closed an SSE response whose client stopped reading");
+                LOGGER.log(Level.DEBUG, "Closed a response whose client stopped reading");
             }
         });
     }

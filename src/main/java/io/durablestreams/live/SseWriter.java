@@ -24,20 +24,17 @@ public final class SseWriter implements BlockingWrites {
     private static final byte[] DATA = "data:".getBytes(UTF_8);
     private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(UTF_8);
 
-    private final OutputStream out;
+    /** The response body, whose writes {@link WriteWatchdog} can time out. */
+    private final TimedOutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(256);
-    /** The thread that writes, for {@link WriteWatchdog}. */
-    private final Thread owner = Thread.currentThread();
-    /** When the current flush started, or 0 while none runs. Read by the watchdog. */
-    private volatile long flushStartedNanos;
 
     /**
-     * Creates a writer.
+     * Creates a writer for the current thread.
      *
      * @param out the response body
      */
     public SseWriter(OutputStream out) {
-        this.out = Objects.requireNonNull(out, "out");
+        this.out = new TimedOutputStream(Objects.requireNonNull(out, "out"));
     }
 
     /**
@@ -70,26 +67,18 @@ public final class SseWriter implements BlockingWrites {
      * @throws UncheckedIOException when the client has gone away
      */
     public void flush() {
-        flushStartedNanos = System.nanoTime();
         try {
             pending.writeTo(out);
             pending.reset();
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            flushStartedNanos = 0;
         }
     }
 
     @Override
     public boolean interruptIfBlockedSince(long startedBeforeNanos) {
-        long started = flushStartedNanos;
-        if (started != 0 && started - startedBeforeNanos < 0) {
-            owner.interrupt();
-            return true;
-        }
-        return false;
+        return out.interruptIfBlockedSince(startedBeforeNanos);
     }
 
     /**

@@ -218,6 +218,22 @@ class HostileInputTest {
     }
 
     @Test
+    void unreadBodyClosesTheConnection() throws IOException {
+        try (RawHttpConnection connection = RawHttpConnection.open(port())) {
+            connection.send("PUT /v1/stream/" + newName("too-large") + " HTTP/1.1\r\n"
+                    + "Host: localhost\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 100000000\r\n\r\nabc");
+            Response response = connection.readResponse();
+            response.body().readAllBytes();
+
+            assertEquals(413, response.status(), "a body over max-append-bytes");
+            assertEquals("close", response.header("Connection").orElse(""),
+                    "the unread body makes the connection unusable");
+            assertTrue(connection.closedByServer(), "the connection closes after the response");
+        }
+    }
+
+    @Test
     void headCutShortGives400() throws IOException {
         try (RawHttpConnection connection = RawHttpConnection.open(port())) {
             connection.send("GET /v1/stream/missing HTTP/1.1\r\nHost: localhost\r\n");

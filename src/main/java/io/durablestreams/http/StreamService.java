@@ -41,9 +41,11 @@ import io.durablestreams.store.StreamGoneException;
 import io.durablestreams.store.StreamStore;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -161,13 +163,41 @@ public final class StreamService implements HttpService {
             }
         } catch (HttpProblemException e) {
             LOGGER.log(Level.DEBUG, () -> "Rejected request: " + e.getMessage());
+            boolean close = markCloseIfBodyUnread(req, res);
             ErrorResponses.send(res, e, withBody);
+            closeAfterResponse(close);
         } catch (StreamException e) {
             LOGGER.log(Level.DEBUG, () -> "Stream operation failed: " + e.getMessage());
+            boolean close = markCloseIfBodyUnread(req, res);
             ErrorResponses.send(res, e, withBody);
+            closeAfterResponse(close);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOGGER.log(Level.DEBUG, "Request interrupted, most likely by server shutdown");
+        }
+    }
+
+    /**
+     * Marks an error response {@code Connection: close} when the request body was not read to
+     * its end: the rest of it would otherwise be taken for the next request on the connection.
+     *
+     * @return true when the connection must close after the response
+     */
+    private static boolean markCloseIfBodyUnread(ServerRequest req, ServerResponse res) {
+        if (req.content().hasEntity() && !req.content().consumed()) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Ends the connection once the response is sent. Helidon itself would keep reading the
+     * connection after a response with {@code Connection: close}.
+     */
+    private static void closeAfterResponse(boolean close) {
+        if (close) {
+            throw new CloseConnectionException("Request body left unread after an error response");
         }
     }
 

@@ -66,6 +66,8 @@ public final class LoopbackServer implements AutoCloseable {
                 .host("127.0.0.1")
                 .port(0)
                 .shutdownHook(false)
+                // Tests stop servers with requests still running; they need not wait for them.
+                .shutdownGracePeriod(Duration.ofMillis(500))
                 .update(builder -> gate.configure(builder,
                         Main.http1Config(Config.empty(), limits)))
                 .routing(routing -> Main.routing(routing.addFilter(gate.filter()), store,

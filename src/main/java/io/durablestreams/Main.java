@@ -165,8 +165,12 @@ public final class Main {
                 // the class path answers every origin, which SecurityHeadersFilter restricts.
                 .featuresDiscoverServices(false)
                 .addFeature(observe)
-                .routing(routing -> routing(routing.addFilter(gate.filter()), store, settings,
-                        metrics, subscriptions))
+                // The gate's filter comes after the security headers, so that its 429 and 503
+                // carry them, CORS included, and browser code can read their Retry-After.
+                .routing(routing -> {
+                    routing(routing, store, settings, metrics, subscriptions);
+                    routing.addFilter(gate.filter());
+                })
                 .build()
                 .start();
         } catch (RuntimeException e) {

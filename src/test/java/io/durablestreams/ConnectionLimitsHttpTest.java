@@ -56,6 +56,8 @@ class ConnectionLimitsHttpTest {
             assertEquals(429, rejected.status(), "the third connection of a client");
             assertEquals("1", rejected.header("Retry-After").orElse(""), "Retry-After");
             assertTrue(text(rejected).contains("Too many connections"), "plain-text reason");
+            assertEquals("nosniff", rejected.header("X-Content-Type-Options").orElse(""),
+                    "the security headers of every response");
             assertTrue(third.closedByServer(), "the rejected connection is closed");
             assertEquals(SERVED, get(first).status(), "connections within the limit stay served");
             assertEquals(SERVED, get(second).status(), "connections within the limit stay served");

@@ -70,8 +70,10 @@ public final class LoopbackServer implements AutoCloseable {
                 .shutdownGracePeriod(Duration.ofMillis(500))
                 .update(builder -> gate.configure(builder,
                         Main.http1Config(Config.empty(), limits)))
-                .routing(routing -> Main.routing(routing.addFilter(gate.filter()), store,
-                        settings))
+                .routing(routing -> {
+                    Main.routing(routing, store, settings);
+                    routing.addFilter(gate.filter());
+                })
                 .build()
                 .start();
         this.base = URI.create("http://127.0.0.1:" + server.port());

@@ -168,7 +168,8 @@ final class RawHttpConnection implements AutoCloseable {
     }
 
     /**
-     * Reads the status of the next response, or sees the server close the connection first.
+     * Reads the status of the next response, or detects that the server closed the connection
+     * first.
      *
      * @return the status code, or -1 when the connection ended without a response
      * @throws IOException when the read fails or times out

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Ends responses (SSE, catch-up and long-poll reads) whose client has stopped reading. When one
  * write has been blocked for longer than its write timeout, the watchdog interrupts the writing
- * virtual thread, which closes its socket. A stalled client so holds its buffers and thread for
+ * virtual thread, which closes its socket. A stalled client so keeps its buffers and thread for
  * a bounded time only.
  *
  * <p>Thread-safety: safe for concurrent use. One daemon thread, shared by every service in the

@@ -29,8 +29,8 @@ public final class WebhookClient implements AutoCloseable {
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
     /**
-     * Webhook requests in flight at once. Each holds a socket, and receivers that never respond
-     * would otherwise use up the file descriptors the server needs to accept connections.
+     * Webhook requests in flight at once. Each keeps a socket open, and receivers that never
+     * respond would otherwise use up the file descriptors the server needs to accept connections.
      */
     static final int MAX_CONCURRENT_REQUESTS = 64;
 

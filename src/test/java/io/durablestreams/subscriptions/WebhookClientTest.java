@@ -25,7 +25,7 @@ class WebhookClientTest {
 
     /**
      * Time in which a client without the bound would have opened its remaining connections,
-     * which takes it a few milliseconds; the absence of a connection can only be seen by waiting.
+     * which takes it a few milliseconds. The absence of a connection can only be seen by waiting.
      */
     private static final Duration QUIET_WINDOW = Duration.ofMillis(500);
 

@@ -33,13 +33,13 @@ class WebhookClientTest {
     void requestsInFlightAreBounded() throws Exception {
         int requests = WebhookClient.MAX_CONCURRENT_REQUESTS + 36;
         AtomicInteger accepted = new AtomicInteger();
-        List<Socket> held = Collections.synchronizedList(new ArrayList<>());
+        List<Socket> unanswered = Collections.synchronizedList(new ArrayList<>());
         List<Thread> senders = new ArrayList<>();
 
         // A receiver that accepts every connection, reads its request and never responds.
         try (ServerSocket receiver = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
              WebhookClient client = new WebhookClient(Duration.ofSeconds(30))) {
-            Thread.ofVirtual().start(() -> acceptForever(receiver, accepted, held));
+            Thread.ofVirtual().start(() -> acceptForever(receiver, accepted, unanswered));
             URI url = URI.create("http://127.0.0.1:" + receiver.getLocalPort() + "/hook");
             for (int i = 0; i < requests; i++) {
                 senders.add(Thread.ofVirtual().start(() -> post(client, url)));
@@ -50,10 +50,10 @@ class WebhookClientTest {
             assertEquals(WebhookClient.MAX_CONCURRENT_REQUESTS, accepted.get(),
                     "connections opened while every request waits for a response");
 
-            // Closing the held connections fails their requests and lets the rest through.
-            closeAll(held);
+            // Closing the unanswered connections fails their requests and lets the rest through.
+            closeAll(unanswered);
             awaitAccepted(accepted, requests);
-            closeAll(held);
+            closeAll(unanswered);
             for (Thread sender : senders) {
                 sender.join();
             }
@@ -76,21 +76,21 @@ class WebhookClientTest {
         }
     }
 
-    private static void closeAll(List<Socket> held) throws IOException {
-        synchronized (held) {
-            for (Socket socket : held) {
+    private static void closeAll(List<Socket> sockets) throws IOException {
+        synchronized (sockets) {
+            for (Socket socket : sockets) {
                 socket.close();
             }
-            held.clear();
+            sockets.clear();
         }
     }
 
     private static void acceptForever(ServerSocket receiver, AtomicInteger accepted,
-                                      List<Socket> held) {
+                                      List<Socket> unanswered) {
         while (!receiver.isClosed()) {
             try {
                 Socket socket = receiver.accept();
-                held.add(socket);
+                unanswered.add(socket);
                 accepted.incrementAndGet();
                 Thread.ofVirtual().start(() -> readRequest(socket));
             } catch (IOException e) {

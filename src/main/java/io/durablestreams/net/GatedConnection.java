@@ -28,8 +28,10 @@ final class GatedConnection implements ServerConnection {
     /** The connection served by the current thread, for {@link ConnectionGate#filter()}. */
     private static final ThreadLocal<GatedConnection> CURRENT = new ThreadLocal<>();
 
-    private static final long IN_REQUEST = 0;
-    private static final long CLOSING = -1;
+    // System.nanoTime() may take any value, so the two states use values it reaches only after
+    // centuries of uptime.
+    private static final long IN_REQUEST = Long.MIN_VALUE;
+    private static final long CLOSING = Long.MIN_VALUE + 1;
 
     /** Time a rejected connection gets to send the request head its 429 or 503 responds to. */
     private static final long REJECTED_HEAD_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
@@ -153,7 +155,7 @@ final class GatedConnection implements ServerConnection {
                 ? requestHeadTimeoutNanos
                 : Math.min(requestHeadTimeoutNanos, REJECTED_HEAD_TIMEOUT_NANOS);
         // The compare-and-set loses to a request that starts meanwhile, which then runs.
-        if (since > IN_REQUEST && nowNanos - since > timeout
+        if (since != IN_REQUEST && since != CLOSING && nowNanos - since > timeout
                 && headWait.compareAndSet(since, CLOSING)) {
             closeForSlowHead();
         }

@@ -28,8 +28,8 @@ final class GatedConnection implements ServerConnection {
     /** The connection served by the current thread, for {@link ConnectionGate#filter()}. */
     private static final ThreadLocal<GatedConnection> CURRENT = new ThreadLocal<>();
 
-    // System.nanoTime() may take any value, so the two states use values it reaches only after
-    // centuries of uptime.
+    // System.nanoTime() may be negative, so the two states use the two lowest longs, which it
+    // does not return in practice (on Linux it counts from boot).
     private static final long IN_REQUEST = Long.MIN_VALUE;
     private static final long CLOSING = Long.MIN_VALUE + 1;
 

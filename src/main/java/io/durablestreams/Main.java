@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 import io.durablestreams.config.ConnectionLimits;
@@ -122,43 +121,28 @@ public final class Main {
                 HealthObserver.create(health -> health.details(true)
                         .addCheck(new StorageHealthCheck(store))),
                 MetricsObserver.create());
-        ConnectionLimits connectionLimits = settings.security().connections();
-        OptionalInt maxSockets = OptionalInt.empty();
-        OptionalLong descriptorLimit = SocketBudget.descriptorLimit();
-        if (descriptorLimit.isPresent()) {
-            SocketBudget budget;
-            try {
-                int fileDescriptors = settings.storage().type().equals(StorageSettings.MEMORY)
-                        ? 0 : settings.storage().maxOpenFiles();
-                budget = SocketBudget.fit(descriptorLimit.getAsLong(), fileDescriptors,
-                        connectionLimits.maxConnections());
-            } catch (IllegalStateException e) {
-                LOGGER.log(Level.ERROR, e.getMessage());
-                subscriptions.close();
-                store.close();
-                System.exit(2);
-                return;
-            }
-            if (budget.maxConnections() < connectionLimits.maxConnections()) {
-                LOGGER.log(Level.WARNING, "durable-streams.limits.max-connections is {0,number,#},"
-                        + " but the file-descriptor limit of {1,number,#} allows {2,number,#};"
-                        + " raise the limit (ulimit -n) to serve more", connectionLimits
-                        .maxConnections(), descriptorLimit.getAsLong(), budget.maxConnections());
-                connectionLimits = connectionLimits.withMaxConnections(budget.maxConnections());
-            }
-            maxSockets = OptionalInt.of(budget.maxSockets());
+        Optional<SocketBudget> budget;
+        try {
+            budget = socketBudget(settings);
+        } catch (IllegalStateException e) {
+            LOGGER.log(Level.ERROR, e.getMessage());
+            subscriptions.close();
+            store.close();
+            System.exit(2);
+            return;
         }
-        ConnectionLimits limits = connectionLimits;
+        ConnectionLimits limits = budget
+                .map(b -> settings.security().connections().withMaxConnections(b.maxConnections()))
+                .orElse(settings.security().connections());
         ConnectionGate gate = new ConnectionGate(limits.maxConnections(),
                 limits.maxConnectionsPerClient(), limits.requestHeadTimeout());
-        OptionalInt socketCap = maxSockets;
         WebServer server;
         try {
             server = serverBuilder(config)
                 .update(builder -> gate.configure(builder,
                         http1Config(config.get("server.protocols.http_1_1"), limits)))
                 // Accepting a socket without a free file descriptor would stop the listener.
-                .update(builder -> socketCap.ifPresent(builder::maxTcpConnections))
+                .update(builder -> budget.ifPresent(b -> builder.maxTcpConnections(b.maxSockets())))
                 // This class stops the server itself, in the order a graceful shutdown needs.
                 .shutdownHook(false)
                 // Features are added explicitly: the CORS feature that Helidon would discover on
@@ -206,6 +190,33 @@ public final class Main {
             store.close();
             LOGGER.log(Level.INFO, "Durable Streams server stopped");
         }));
+    }
+
+    /**
+     * Fits the connection limit into the process's file descriptors, with a warning when they
+     * lower it.
+     *
+     * @param settings the server's settings
+     * @return the budget, or empty on platforms that report no descriptor limit
+     * @throws IllegalStateException when the descriptors leave no room for connections
+     */
+    private static Optional<SocketBudget> socketBudget(ServerSettings settings) {
+        OptionalLong descriptorLimit = SocketBudget.descriptorLimit();
+        if (descriptorLimit.isEmpty()) {
+            return Optional.empty();
+        }
+        int configured = settings.security().connections().maxConnections();
+        int fileDescriptors = settings.storage().type().equals(StorageSettings.MEMORY)
+                ? 0 : settings.storage().maxOpenFiles();
+        SocketBudget budget = SocketBudget.fit(descriptorLimit.getAsLong(), fileDescriptors,
+                configured);
+        if (budget.maxConnections() < configured) {
+            LOGGER.log(Level.WARNING, "durable-streams.limits.max-connections is {0,number,#},"
+                    + " but the file-descriptor limit of {1,number,#} allows {2,number,#};"
+                    + " raise the limit (ulimit -n) to serve more", configured,
+                    descriptorLimit.getAsLong(), budget.maxConnections());
+        }
+        return Optional.of(budget);
     }
 
     /**

@@ -144,12 +144,15 @@ class ConnectionLimitsHttpTest {
         server = LoopbackServer.start(LoopbackServer.settings(Map.of(
                 "limits.max-connections-per-client", "1")));
 
-        try (RawHttpConnection silent = RawHttpConnection.openFrom(FIRST_CLIENT, port());
-             RawHttpConnection second = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+        try (RawHttpConnection silent = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+            // The second connection opens only once the first is counted, so that the server
+            // cannot accept them in the other order.
             LoopbackServer.await(() -> server.gate().openConnections(FIRST_CLIENT) == 1,
                     Duration.ofSeconds(10), "the silent connection to be counted");
 
-            assertEquals(429, get(second).status(), "a connection next to a silent one");
+            try (RawHttpConnection second = RawHttpConnection.openFrom(FIRST_CLIENT, port())) {
+                assertEquals(429, get(second).status(), "a connection next to a silent one");
+            }
         }
     }
 

@@ -68,11 +68,14 @@ final class BodyReadDeadlines {
             return interrupted;
         }
 
-        private synchronized void interruptIfOverdue(long nowNanos) {
+        /** Interrupts the read when it is past its deadline, and returns whether it did. */
+        private synchronized boolean interruptIfOverdue(long nowNanos) {
             if (!finished && !interrupted && nowNanos - deadlineNanos > 0) {
                 interrupted = true;
                 thread.interrupt();
+                return true;
             }
+            return false;
         }
     }
 
@@ -87,8 +90,7 @@ final class BodyReadDeadlines {
     private static void check() {
         long now = System.nanoTime();
         for (Read read : READS) {
-            read.interruptIfOverdue(now);
-            if (read.interrupted) {
+            if (read.interruptIfOverdue(now)) {
                 READS.remove(read);
                 LOGGER.log(Level.DEBUG, "Closed a request whose body stopped arriving");
             }

@@ -165,12 +165,7 @@ final class GatedConnection implements ServerConnection {
         LOGGER.log(System.Logger.Level.DEBUG, () -> "Closed a connection from "
                 + client.getHostAddress() + " that sent no complete request head in time");
         // Interrupting the connection's thread closes its socket, which ends a blocked read.
-        ServerConnection http = delegate;
-        if (http != null) {
-            http.close(true);
-        } else if (thread != null) {
-            thread.interrupt();
-        }
+        close(true);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.durablestreams.store.StreamConflictException;
 import io.durablestreams.store.StreamDeletedException;
 import io.durablestreams.store.StreamException;
 import io.durablestreams.store.StreamGoneException;
+import io.durablestreams.store.StreamLimitException;
 import io.durablestreams.store.StreamNotFoundException;
 
 import io.helidon.http.HeaderNames;
@@ -62,6 +63,10 @@ final class ErrorResponses {
                 res.header(ProtocolHeaders.PRODUCER_EXPECTED_SEQ, Long.toString(gap.expected()));
                 res.header(ProtocolHeaders.PRODUCER_RECEIVED_SEQ, Long.toString(gap.received()));
                 yield Status.CONFLICT_409;
+            }
+            case StreamLimitException limit -> {
+                res.header(HeaderNames.RETRY_AFTER, "60");
+                yield Status.SERVICE_UNAVAILABLE_503;
             }
             case StorageException storage -> {
                 // The cause's message is enough; a stack trace per failing request would flood

@@ -260,13 +260,7 @@ public final class StreamService implements HttpService {
         CreateRequest request = RequestHeaderParser.createRequest(req.headers(), readBody(req),
                 fork);
 
-        int maxStreams = settings.security().maxStreams();
-        if (store.size() >= maxStreams && store.find(path).isEmpty()) {
-            res.header(HeaderNames.RETRY_AFTER, "60");
-            throw new HttpProblemException(Status.SERVICE_UNAVAILABLE_503, "The server holds its"
-                    + " limit of " + maxStreams + " streams; delete streams or retry later");
-        }
-        CreateResult result = store.create(path, request);
+        CreateResult result = store.create(path, request, settings.security().maxStreams());
         DurableStream stream = result.stream();
         if (result.created() && request.body().length > 0) {
             metrics.appended(request.body().length);

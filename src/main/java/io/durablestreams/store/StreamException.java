@@ -8,7 +8,7 @@ public abstract sealed class StreamException extends RuntimeException
         permits InvalidRequestException, StreamConflictException, StreamClosedException,
                 ProducerFencedException, ProducerSequenceGapException, StreamDeletedException,
                 StreamGoneException, StreamNotFoundException, StorageException,
-                OffsetNotRetainedException {
+                OffsetNotRetainedException, StreamLimitException {
 
     StreamException(String message) {
         super(message, null, false, false);

@@ -112,7 +112,26 @@ public final class StreamStore implements AutoCloseable {
      * @throws InvalidRequestException when the body or the fork position is invalid
      */
     public CreateResult create(String path, CreateRequest request) {
-        CreateResult result = createLocked(path, request);
+        return create(path, request, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Creates a stream or a fork, or confirms that an identical one exists, unless the store
+     * already holds {@code maxStreams} streams. The count is checked under the same lock that
+     * adds the stream, so concurrent creates never take the store past the limit.
+     *
+     * @param path the stream's path
+     * @param request the create request
+     * @param maxStreams streams the store may hold at most
+     * @return the stream and whether this call created it
+     * @throws StreamLimitException when a new stream would exceed the limit
+     * @throws StreamConflictException when a different stream exists at the path, the path is
+     *         held by a soft-deleted stream, or a fork conflicts with its source
+     * @throws StreamNotFoundException when the fork source does not exist
+     * @throws InvalidRequestException when the body or the fork position is invalid
+     */
+    public CreateResult create(String path, CreateRequest request, int maxStreams) {
+        CreateResult result = createLocked(path, request, maxStreams);
         if (result.created()) {
             for (StreamEvents listener : listeners) {
                 listener.created(result.stream());
@@ -121,7 +140,7 @@ public final class StreamStore implements AutoCloseable {
         return result;
     }
 
-    private CreateResult createLocked(String path, CreateRequest request) {
+    private CreateResult createLocked(String path, CreateRequest request, int maxStreams) {
         Optional<List<byte[]>> records = Optional.empty();
         if (request.fork().isEmpty()) {
             // Parsed before taking the lifecycle lock, so large bodies do not hold up others.
@@ -153,6 +172,9 @@ public final class StreamStore implements AutoCloseable {
                             + " or fork origin");
                 }
                 return new CreateResult(existing, false);
+            }
+            if (streams.size() >= maxStreams) {
+                throw new StreamLimitException(maxStreams);
             }
 
             DurableStream stream = newStream(path, config, forkPoint, initial, request.close());
